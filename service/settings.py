@@ -1,0 +1,52 @@
+"""All settings in one place, read from BRIEFQA_* environment variables at the edges (api, cli)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["convex", "rrf"]
+Normalization = Literal["minmax", "zscore"]
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BRIEFQA_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of documents to index.")
+    index_dir: Path = Field(Path("index"), description="Folder holding index builds.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: a local directory, a hub name, or the packaged default.",
+    )
+    device: str = Field("cpu", description="Torch device for the embedding model.")
+    chunk_size: int = Field(600, ge=50, le=8000, description="Maximum characters per passage.")
+    chunk_overlap: int = Field(80, ge=0, description="Characters shared by neighbouring passages.")
+    mode: Mode = Field("hybrid", description="Default retrieval mode.")
+    fusion: Fusion = Field("convex", description="How hybrid mode fuses dense and BM25 rankings.")
+    normalization: Normalization = Field("minmax", description="Score normalisation for convex fusion.")
+    alpha: float = Field(0.5, ge=0.0, le=1.0, description="Dense weight in convex fusion.")
+    rrf_k: int = Field(60, ge=1, description="k of reciprocal rank fusion.")
+    candidates: int = Field(100, ge=1, le=10000, description="Candidates per retriever before fusion.")
+    abstain_threshold: float = Field(
+        0.45, description="Answers whose best sentence scores below this abstain."
+    )
+    max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
+    reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
+    rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")
+    keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")
+    host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        return self

@@ -1,0 +1,63 @@
+"""Shared fixtures. Expensive ones (the real model, a built index) are made once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.embedding import SentenceTransformerEmbedder
+from service.pipeline import BuildSettings, build_index
+from service.runtime import load_engine
+from service.settings import Settings
+from tests.fakes import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEF = ROOT / "corpus" / "nato-pa-defence-ministers-2024-10.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def brief_text() -> str:
+    return BRIEF.read_bytes().decode("utf-8")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(BRIEF, folder / BRIEF.name)
+    return folder
+
+
+@pytest.fixture
+def fake() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+def fake_build(corpus: Path, index: Path, embedder: FakeEmbedder, **kw):
+    return build_index(BuildSettings(corpus, index, embedder.model_id, **kw), lambda: embedder,
+                       fingerprint=embedder.fingerprint())
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Settings:
+    """The brief indexed with the real packaged model into a temporary folder."""
+    base = tmp_path_factory.mktemp("real")
+    shutil.copytree(BRIEF.parent, base / "corpus", ignore=shutil.ignore_patterns("README*"))
+    settings = Settings(corpus_dir=base / "corpus", index_dir=base / "index")
+    from service.runtime import build_settings
+
+    build_index(build_settings(settings), lambda: real_embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings, real_embedder):
+    return load_engine(real_settings, real_embedder)

@@ -1,0 +1,62 @@
+"""The BM25 side of the index: bm25s with an English Snowball stemmer, saved without pickle."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Bm25Params:
+    k1: float = 0.9
+    b: float = 0.4
+    method: str = "lucene"
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
+
+
+class Bm25Index:
+    def __init__(self, model: bm25s.BM25) -> None:
+        self._model = model
+
+    @classmethod
+    def build(cls, texts: list[str], params: Bm25Params = Bm25Params()) -> "Bm25Index":
+        model = bm25s.BM25(k1=params.k1, b=params.b, method=params.method)
+        model.index(tokenize(texts), show_progress=False)
+        return cls(model)
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Bm25Index":
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False))
+
+    @property
+    def size(self) -> int:
+        return int(self._model.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for `query` (zeros when no query term is indexed)."""
+        tokens = [t for t in tokenize([query])[0] if t in self._model.vocab_dict]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+
+    def top(self, query: str, n: int) -> dict[int, float]:
+        scores = self.scores(query)
+        n = min(n, len(scores))
+        best = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
+        return {int(i): float(scores[i]) for i in best if scores[i] > 0}

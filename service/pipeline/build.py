@@ -1,0 +1,171 @@
+"""Build side of the pipeline: load -> chunk -> sentences -> embed (reusing unchanged vectors)
+-> BM25 -> write the build -> publish -> prune."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.bm25 import Bm25Index, Bm25Params
+from service.chunking import ChunkSettings, split_corpus
+from service.corpus import load_corpus
+from service.embedding import Embedder
+from service.errors import BriefqaError
+from service.manifest import new_manifest, read_manifest
+from service.pipeline.query import embed_key, passage_text
+from service.records import Chunk, Document, Sentence
+from service.sentences import chunk_sentences, clean
+from service import store
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    corpus_dir: Path
+    index_dir: Path
+    model: str
+    chunking: ChunkSettings = ChunkSettings()
+    bm25: Bm25Params = Bm25Params()
+    keep_builds: int = 3
+
+    def fingerprint_settings(self) -> dict[str, object]:
+        """The settings a build depends on; a change makes the index stale."""
+        return {"chunk_size": self.chunking.size, "chunk_overlap": self.chunking.overlap,
+                "bm25": {"k1": self.bm25.k1, "b": self.bm25.b, "method": self.bm25.method},
+                "passage_text": "subheading+clean/v1"}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    version: str
+    documents: int
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    seconds: float
+    up_to_date: bool = False
+    cleaned: int = 0
+    pruned: list[str] = field(default_factory=list)
+
+
+def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
+    """Unique sentence spans and, per chunk, the rows of its sentences."""
+    rows: dict[tuple[str, int, int], int] = {}
+    unique: list[Sentence] = []
+    per_chunk: list[list[int]] = []
+    for chunk in chunks:
+        mine = []
+        for s in chunk_sentences(chunk):
+            key = (s.doc_id, s.start, s.end)
+            if key not in rows:
+                rows[key] = len(unique)
+                unique.append(s)
+            mine.append(rows[key])
+        per_chunk.append(mine)
+    return unique, per_chunk
+
+
+def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    """key -> vector from the current build, for re-embedding only what changed."""
+    try:
+        old = store.load_build(index_dir).data
+    except BriefqaError:
+        return {}
+    reuse = dict(zip(old.chunk_keys, old.vectors))
+    reuse.update(zip(old.sentence_keys, old.sentence_vectors))
+    return reuse
+
+
+def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embedder: Embedder,
+           progress: Progress | None, label: str) -> tuple[np.ndarray, int]:
+    todo = [i for i, k in enumerate(keys) if k not in reuse]
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in reuse:
+            out[i] = reuse[k]
+    step = 256
+    for a in range(0, len(todo), step):
+        batch = todo[a : a + step]
+        out[batch] = embedder.encode([texts[i] for i in batch])
+        if progress:
+            progress(label, min(a + step, len(todo)), len(todo))
+    return out, len(todo)
+
+
+def _new_version(index_dir: Path, content: str) -> str:
+    """Sortable by time, unique, and telling which content it holds."""
+    while True:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        version = f"{stamp}-{content}"
+        if not store.build_dir(index_dir, version).exists():
+            return version
+
+
+def is_up_to_date(settings: BuildSettings, docs: list[Document], fingerprint: str | None) -> str | None:
+    """The current version when it was built from these files, settings and model weights."""
+    version = store.current_version(settings.index_dir)
+    if version is None or fingerprint is None:
+        return None
+    try:
+        manifest = read_manifest(store.build_dir(settings.index_dir, version))
+    except BriefqaError:
+        return None
+    same = (manifest["corpus"]["files"] == {d.doc_id: d.sha256 for d in docs}
+            and manifest["settings"] == settings.fingerprint_settings()
+            and manifest["model"]["fingerprint"] == fingerprint)
+    return version if same else None
+
+
+def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder],
+                fingerprint: str | None = None, force: bool = False,
+                progress: Progress | None = None) -> BuildReport:
+    """Build and publish a new index version, unless the current one is already up to date."""
+    t0 = time.perf_counter()
+    docs = load_corpus(settings.corpus_dir)
+    with store.build_lock(settings.index_dir):
+        cleaned = store.clean_partial_builds(settings.index_dir)
+        current = None if force else is_up_to_date(settings, docs, fingerprint)
+        if current:
+            m = read_manifest(store.build_dir(settings.index_dir, current))["counts"]
+            return BuildReport(current, m["documents"], m["chunks"], m["sentences"], 0, 0,
+                               time.perf_counter() - t0, up_to_date=True, cleaned=cleaned)
+        embedder = embedder_factory()
+        report = _build(settings, docs, embedder, progress, t0)
+        return BuildReport(**{**report.__dict__, "cleaned": cleaned,
+                              "pruned": store.prune(settings.index_dir, settings.keep_builds)})
+
+
+def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
+           progress: Progress | None, t0: float) -> BuildReport:
+    fp = embedder.fingerprint()
+    chunks = split_corpus(docs, settings.chunking)
+    sentences, per_chunk = _sentences(chunks)
+    p_texts = [passage_text(c.section, c.text) for c in chunks]
+    s_texts = [clean(s.text) for s in sentences]
+    p_keys = [embed_key(fp, t) for t in p_texts]
+    s_keys = [embed_key(fp, t) for t in s_texts]
+    reuse = _previous_vectors(settings.index_dir)
+    vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
+    s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")
+    bm25 = Bm25Index.build(p_texts, settings.bm25)
+    version = _new_version(settings.index_dir, embed_key(fp, "".join(p_keys))[:8])
+    counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
+    manifest = new_manifest(
+        version=version,
+        model={"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension},
+        settings=settings.fingerprint_settings(),
+        corpus_files={d.doc_id: d.sha256 for d in docs},
+        counts=counts,
+    )
+    data = store.IndexData(docs, chunks, p_keys, vectors, sentences, s_keys, s_vectors, per_chunk, bm25)
+    store.write_build(settings.index_dir, version, data, manifest)
+    store.publish(settings.index_dir, version)
+    return BuildReport(version, len(docs), len(chunks), len(sentences), n1 + n2,
+                       len(chunks) + len(sentences) - n1 - n2, time.perf_counter() - t0)

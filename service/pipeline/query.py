@@ -1,0 +1,122 @@
+"""Query side of the pipeline: embed -> retrieve (dense, BM25, fuse) -> rerank -> answer."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.answering import AnswerSettings, candidates, compose
+from service.embedding import Embedder
+from service.records import Answer, Hit
+from service.reranking import Reranker
+from service.retrieval import fuse, ranked
+from service.sentences import clean
+from service.store import LoadedIndex
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    mode: str = "hybrid"
+    fusion: str = "convex"
+    normalization: str = "minmax"
+    alpha: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 100
+    rerank_top_n: int = 20
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; valid: {', '.join(MODES)}")
+
+
+def embed_key(fingerprint: str, text: str) -> str:
+    return hashlib.sha256(f"{fingerprint}\x00{text}".encode()).hexdigest()[:32]
+
+
+def passage_text(section: tuple[str, ...], text: str) -> str:
+    """What is embedded and BM25-indexed for a passage: its sub-heading, then its clean text."""
+    heading = section[-1] if section else ""
+    return f"{heading}\n{clean(text)}" if heading else clean(text)
+
+
+class Engine:
+    """A loaded index and the models that query it; immutable, one per index version."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: RetrievalSettings,
+                 answer_settings: AnswerSettings, reranker: Reranker | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.answer_settings = answer_settings
+        self.reranker = reranker
+
+    @property
+    def version(self) -> str:
+        return self.index.version
+
+    def _rankings(self, query: str, q_vec: np.ndarray, mode: str) -> dict[int, float]:
+        n = min(self.settings.candidates, len(self.index.data.chunks))
+        dense: dict[int, float] = {}
+        if mode in ("dense", "hybrid"):
+            scores, rows = self.index.dense.search(q_vec[None, :], n)
+            dense = {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+        sparse = self.index.data.bm25.top(query, n) if mode in ("bm25", "hybrid") else {}
+        if mode == "dense":
+            return dense
+        if mode == "bm25":
+            return sparse
+        s = self.settings
+        return fuse(dense, sparse, s.fusion, s.alpha, s.normalization, s.rrf_k)
+
+    def search(self, query: str, top_k: int, mode: str | None = None,
+               timings: dict[str, float] | None = None) -> tuple[list[Hit], np.ndarray]:
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+        clock = _Clock(timings)
+        q_vec = self.embedder.encode([query])[0]
+        clock.lap("embed")
+        scores = self._rankings(query, q_vec, mode)
+        rows = ranked(scores)
+        clock.lap("retrieve")
+        if self.reranker is not None and rows:
+            rows, scores = self._rerank(query, rows)
+            clock.lap("rerank")
+        chunks = self.index.data.chunks
+        return [Hit(chunks[r], float(scores[r])) for r in rows[:top_k]], q_vec
+
+    def _rerank(self, query: str, rows: list[int]) -> tuple[list[int], dict[int, float]]:
+        head = rows[: self.settings.rerank_top_n]
+        texts = [passage_text(c.section, c.text) for c in (self.index.data.chunks[r] for r in head)]
+        new = dict(zip(head, self.reranker.scores(query, texts)))
+        floor = min(new.values())
+        rest = {r: floor - 1e-6 * (i + 1) for i, r in enumerate(rows[len(head):])}
+        return ranked(new) + list(rest), {**new, **rest}
+
+    def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
+        timings: dict[str, float] = {}
+        hits, q_vec = self.search(question, top_k, mode, timings)
+        clock = _Clock(timings)
+        data = self.index.data
+        rows = [self.index.row_of[h.chunk.chunk_id] for h in hits]
+        cands = candidates(rows, data.chunk_sentences, data.sentences)
+        sentences, confidence = compose(question, q_vec, cands, data.sentence_vectors, self.answer_settings)
+        clock.lap("answer")
+        return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings if timings is not None else {}
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round((now - self.t) * 1000, 3)
+        self.t = now
+

@@ -1,0 +1,132 @@
+"""What each CLI command does, given parsed arguments and settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from service.cli import emit_json
+from service.embedding import model_fingerprint
+from service.pipeline import BuildReport, build_index
+from service.runtime import build_settings, default_embedder, load_engine
+from service.settings import Settings
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    tty = sys.stderr.isatty()
+    last = {"t": 0.0}
+
+    def show(label: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if tty:
+            width = 30
+            filled = int(width * done / max(total, 1))
+            sys.stderr.write(f"\rembedding {label:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+        elif done >= total or now - last["t"] > 5:
+            sys.stderr.write(f"embedding {label}: {done}/{total}\n")
+            last["t"] = now
+        sys.stderr.flush()
+
+    return show
+
+
+def index(args: argparse.Namespace, settings: Settings) -> int:
+    report = build_index(build_settings(settings), lambda: default_embedder(settings),
+                         fingerprint=model_fingerprint(settings.model), force=args.force,
+                         progress=_progress(args.quiet or args.json))
+    if args.json:
+        emit_json(report.__dict__)
+    elif not args.quiet:
+        print(summary(report))
+    return 0
+
+
+def summary(r: BuildReport) -> str:
+    if r.up_to_date:
+        return f"index is up to date: version {r.version} ({r.documents} documents, {r.chunks} passages); nothing to do"
+    extra = f"; removed {r.cleaned} unfinished build(s)" if r.cleaned else ""
+    extra += f"; pruned {len(r.pruned)} old build(s)" if r.pruned else ""
+    return (f"indexed {r.documents} document(s): {r.chunks} passages, {r.sentences} sentences; "
+            f"embedded {r.embedded}, reused {r.reused}, in {r.seconds:.1f}s -> version {r.version}{extra}")
+
+
+def ask(args: argparse.Namespace, settings: Settings) -> int:
+    from service.schemas import AskRequest, ask_response
+
+    req = AskRequest(question=args.text, top_k=args.top_k, mode=args.mode or settings.mode)
+    engine = load_engine(settings)
+    answer = engine.ask(req.question, req.top_k, req.mode)
+    if args.json:
+        emit_json(ask_response(answer, engine.index).model_dump())
+        return 0
+    print(answer.text)
+    print()
+    for n, hit in enumerate(answer.hits, start=1):
+        c = hit.chunk
+        print(f"[{n}] {c.doc_id} · {c.section_label} · chars {c.start}-{c.end}")
+        print("    " + " ".join(c.text.split())[:300])
+    return 0
+
+
+def search(args: argparse.Namespace, settings: Settings) -> int:
+    from service.schemas import SearchRequest, SearchResponse, passages
+
+    req = SearchRequest(query=args.text, top_k=args.top_k, mode=args.mode or settings.mode)
+    engine = load_engine(settings)
+    hits, _ = engine.search(req.query, req.top_k, req.mode)
+    if args.json:
+        emit_json(SearchResponse(query=req.query, results=passages(hits, engine.index),
+                                 index_version=engine.version).model_dump())
+        return 0
+    for n, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        print(f"{n:>3}. {hit.score:.3f}  {c.doc_id} · {c.section_label} · {c.start}-{c.end}")
+        print("     " + " ".join(c.text.split())[:200])
+    return 0
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from service.evaluation import DEFAULT_TESTSET, evaluate as run_eval, load_testset
+    from service.pipeline import MODES
+
+    questions = load_testset(Path(args.testset) if args.testset else DEFAULT_TESTSET)
+    engine = load_engine(settings)
+    results = run_eval(engine, questions, tuple(args.mode or MODES))
+    if args.json:
+        emit_json({"testset": len(questions), "index_version": engine.version, "modes": results})
+        return 0
+    names = ["hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "abstain_precision", "abstain_recall"]
+    print(f"{len(questions)} questions ({sum(q.answerable for q in questions)} answerable), index {engine.version}")
+    print(f"{'mode':<8}" + "".join(f"{n:>19}" for n in names))
+    for mode, row in results.items():
+        print(f"{mode:<8}" + "".join(f"{row[n]:>19.4f}" for n in names))
+        if row["abstain_errors"]:
+            print(f"{'':<8}abstention wrong on: {', '.join(row['abstain_errors'])}")
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.api import create_app
+    from service.store import current_version
+
+    if current_version(settings.index_dir) is None:
+        print(f"no index in {settings.index_dir}; building it from {settings.corpus_dir} first", file=sys.stderr)
+        index(argparse.Namespace(force=False, quiet=False, json=False), settings)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve}
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return COMMANDS[args.command](args, settings)

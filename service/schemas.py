@@ -1,0 +1,103 @@
+"""Request and response models of the HTTP API (the CLI's --json prints the same shapes)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.records import Answer, Document, Hit
+from service.store import LoadedIndex
+
+ModeField = Literal["hybrid", "dense", "bm25"]
+ADSE = "what are the ADSE priority areas"
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": ADSE, "top_k": 5, "mode": "hybrid"}]})
+    question: str = Field(min_length=1, max_length=2000, description="The question, 1 to 2000 characters.")
+    top_k: int = Field(5, ge=1, le=20, description="Passages to retrieve and cite.")
+    mode: ModeField = Field("hybrid", description="Retrieval mode.")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "air and missile defence", "top_k": 10}]})
+    query: str = Field(min_length=1, max_length=2000, description="Search text, 1 to 2000 characters.")
+    top_k: int = Field(10, ge=1, le=100, description="Passages to return.")
+    mode: ModeField = Field("hybrid", description="Retrieval mode.")
+
+
+class Passage(BaseModel):
+    n: int = Field(description="1-based number; the answer's [n] markers refer to it.")
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str = Field(description="Section path, e.g. 'II. SUPPORT FOR UKRAINE > Financial pledge ...'.")
+    page: int | None = Field(description="Page where the passage starts; null for text files.")
+    start: int = Field(description="Offset of the passage's first character in the document text.")
+    end: int = Field(description="Offset just past its last character: text == document.text[start:end].")
+    text: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Passage]
+    index_version: str
+    timings_ms: dict[str, float]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[Passage]
+    index_version: str
+
+
+class SectionOut(BaseModel):
+    title: str
+    level: int
+    start: int
+    end: int
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    chars: int
+    sections: list[SectionOut]
+
+
+class DocumentOut(DocumentSummary):
+    text: str
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary]
+    index_version: str
+
+
+def passages(hits: list[Hit] | tuple[Hit, ...], index: LoadedIndex) -> list[Passage]:
+    return [
+        Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.documents[h.chunk.doc_id].title,
+                section=h.chunk.section_label, page=h.chunk.page, start=h.chunk.start, end=h.chunk.end,
+                text=h.chunk.text, score=round(h.score, 6))
+        for n, h in enumerate(hits, start=1)
+    ]
+
+
+def ask_response(answer: Answer, index: LoadedIndex) -> AskResponse:
+    return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
+                       citations=passages(answer.hits, index), index_version=index.version,
+                       timings_ms=answer.timings_ms)
+
+
+def document_summary(doc: Document) -> DocumentSummary:
+    return DocumentSummary(doc_id=doc.doc_id, title=doc.title, source=doc.source, chars=len(doc.text),
+                           sections=[SectionOut(title=s.title, level=s.level, start=s.start, end=s.end) for s in doc.sections])
+
+
+def document_out(doc: Document) -> DocumentOut:
+    return DocumentOut(**document_summary(doc).model_dump(), text=doc.text)

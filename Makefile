@@ -1,0 +1,23 @@
+# Set-up lives here so that README's two commands work on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Extra pip arguments for torch, e.g. TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_PIP_ARGS ?=
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: the CPU build; anything else pulls a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0 $(TORCH_PIP_ARGS)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.PHONY: install serve test
+install: $(VENV)/.installed
+
+serve: $(VENV)/.installed
+	$(BIN)/briefqa serve
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ from service.sentences import clean
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    abstain_threshold: float = 0.45
+    abstain_threshold: float = 0.38
     max_sentences: int = 3
     lexical_weight: float = 0.3
     margin: float = 0.12  # sentences within this of the best one join the answer
@@ -43,6 +44,15 @@ def candidates(chunk_rows: list[int], chunk_sentences: list[list[int]],
     return out
 
 
+_QUANTITY = re.compile(r"^\W*(?:how\s+(?:many|much)|what\s+(?:number|percentage|amount|share))\b", re.I)
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
+
+
+def wants_quantity(question: str) -> bool:
+    """Expected answer type: "how many ...", "how much ..." ask for a number."""
+    return bool(_QUANTITY.match(question))
+
+
 def lexical_overlap(question: str, sentence: str) -> float:
     """Share of the question's content terms (stemmed) that the sentence contains."""
     q = set(tokenize([question])[0])
@@ -58,7 +68,11 @@ def score_candidates(question: str, q_vec: np.ndarray, cands: list[Candidate],
     sims = sentence_vectors[[c.row for c in cands]] @ q_vec
     lexical = np.array([lexical_overlap(question, clean(c.sentence.text)) for c in cands])
     ranks = np.array([c.position[0] - 1 for c in cands])
-    return sims + settings.lexical_weight * lexical - settings.rank_penalty * ranks
+    scores = sims + settings.lexical_weight * lexical - settings.rank_penalty * ranks
+    if wants_quantity(question):  # a sentence with no number cannot answer "how many"
+        has_number = np.array([bool(_NUMBER.search(c.sentence.text)) for c in cands])
+        scores = np.where(has_number, scores, -1.0)
+    return scores
 
 
 def compose(question: str, q_vec: np.ndarray, cands: list[Candidate],

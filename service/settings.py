@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="k of reciprocal rank fusion.")
     candidates: int = Field(100, ge=1, le=10000, description="Candidates per retriever before fusion.")
     abstain_threshold: float = Field(
-        0.45, description="Answers whose best sentence scores below this abstain."
+        0.38, description="Answers whose best sentence scores below this abstain."
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")

@@ -13,11 +13,13 @@ from fastapi.responses import JSONResponse
 
 from service import __version__
 from service.errors import BriefqaError, NotFound
+from service.observability import install_metrics, metrics_of
 from service.pipeline import Engine
 from service.runtime import load_engine
 from service.schemas import (AskRequest, AskResponse, DocumentList, DocumentOut, SearchRequest,
                              SearchResponse, ask_response, document_out, document_summary, passages)
 from service.settings import Settings
+from service.web import install_web
 
 log = logging.getLogger("briefqa.api")
 
@@ -54,7 +56,7 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] = load_e
             log.error("not serving: %s", exc)
         yield
 
-    app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
     app.state.slot = EngineSlot()
 
@@ -64,9 +66,11 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] = load_e
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
     @app.post("/v1/ask", response_model=AskResponse, tags=["questions"])
-    def ask(body: AskRequest, engine: EngineDep) -> AskResponse:
+    def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
         """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
-        return ask_response(engine.ask(body.question, body.top_k, body.mode), engine.index)
+        answer = engine.ask(body.question, body.top_k, body.mode)
+        metrics_of(request).observe_steps(answer.timings_ms)
+        return ask_response(answer, engine.index)
 
     @app.post("/v1/search", response_model=SearchResponse, tags=["questions"])
     def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
@@ -96,4 +100,6 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] = load_e
             return JSONResponse(status_code=503, content={"status": "not ready", "detail": slot.error})
         return JSONResponse({"status": "ready", "index_version": slot.engine.version})
 
+    install_web(app)
+    install_metrics(app, lambda: app.state.slot.engine.index if app.state.slot.engine else None)
     return app

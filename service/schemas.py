@@ -12,6 +12,29 @@ from service.store import LoadedIndex
 ModeField = Literal["hybrid", "dense", "bm25"]
 ADSE = "what are the ADSE priority areas"
 
+_DOC = "nato-pa-defence-ministers-2024-10.txt"
+_VERSION = "20261128T035231514571Z-a3a3397a"
+_ADSE_SENTENCE = ("The ADSE will focus on four priority areas: securing critical undersea infrastructure, enhancing geospatial "
+                  "awareness, improving information environment assessment and strengthening maritime situational awareness.")
+PASSAGE_EXAMPLE = {
+    "n": 1, "chunk_id": "0ff151a6b11b4b9f", "doc_id": _DOC, "title": "MEETING OF NATO MINISTERS OF DEFENCE",
+    "section": "V. ADDITIONAL NOTES > Creation of an initiative to foster secure data sharing", "page": None,
+    "start": 10050, "end": 10602, "score": 1.0,
+    "text": ("- **NATO established the Alliance Data Sharing Ecosystem (ADSE)** for defence and security, a key initiative "
+             "supporting NATO\u2019s digital transformation and the rapid adoption of dual-use technologies. It aims to "
+             "**ensure NATO maintains its technological edge and military effectiveness by securing access to AI-ready, "
+             "high-quality data.**\n- " + _ADSE_SENTENCE),
+}
+_SECTION_EXAMPLE = {"title": "V. ADDITIONAL NOTES", "level": 1, "start": 9972, "end": 12684}
+_SUMMARY_EXAMPLE = {"doc_id": _DOC, "title": "MEETING OF NATO MINISTERS OF DEFENCE", "source": _DOC, "chars": 12684,
+                    "sections": [_SECTION_EXAMPLE]}
+
+
+def _examples(*values: dict) -> ConfigDict:
+    """OpenAPI examples for a response model (shown in /docs)."""
+    return ConfigDict(json_schema_extra={"examples": list(values)})
+
+
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": ADSE, "top_k": 5, "mode": "hybrid"}]})
@@ -28,6 +51,7 @@ class SearchRequest(BaseModel):
 
 
 class Passage(BaseModel):
+    model_config = _examples(PASSAGE_EXAMPLE)
     n: int = Field(description="1-based number; the answer's [n] markers refer to it.")
     chunk_id: str
     doc_id: str
@@ -41,6 +65,11 @@ class Passage(BaseModel):
 
 
 class AskResponse(BaseModel):
+    model_config = _examples(
+        {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
+         "index_version": _VERSION, "timings_ms": {"embed": 8.1, "retrieve": 0.9, "answer": 1.4}},
+        {"question": "who won Euro 2024", "answer": "The indexed documents do not cover this question.",
+         "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6}})
     question: str
     answer: str
     abstained: bool
@@ -50,12 +79,14 @@ class AskResponse(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    model_config = _examples({"query": "ADSE", "results": [PASSAGE_EXAMPLE], "index_version": _VERSION})
     query: str
     results: list[Passage]
     index_version: str
 
 
 class SectionOut(BaseModel):
+    model_config = _examples(_SECTION_EXAMPLE)
     title: str
     level: int
     start: int
@@ -63,6 +94,7 @@ class SectionOut(BaseModel):
 
 
 class DocumentSummary(BaseModel):
+    model_config = _examples(_SUMMARY_EXAMPLE)
     doc_id: str
     title: str
     source: str
@@ -71,10 +103,12 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentOut(DocumentSummary):
+    model_config = _examples({**_SUMMARY_EXAMPLE, "text": "NATO PARLIAMENTARY ASSEMBLY\nMEETING OF NATO MINISTERS OF DEFENCE ..."})
     text: str
 
 
 class DocumentList(BaseModel):
+    model_config = _examples({"documents": [_SUMMARY_EXAMPLE], "index_version": _VERSION})
     documents: list[DocumentSummary]
     index_version: str
 

@@ -1,0 +1,221 @@
+// briefqa page: ask, show the answer with [n] links, show each cited passage highlighted in its document.
+// All document and answer text goes into the page as text nodes (textContent), never as HTML.
+"use strict";
+
+const CONTEXT_CHARS = 300;
+const KEY_STORAGE = "briefqa.apiKey";
+const docCache = new Map(); // doc_id -> Promise of the document JSON
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function headers() {
+  const h = { "content-type": "application/json" };
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) h["X-API-Key"] = key;
+  return h;
+}
+
+class HttpError extends Error {
+  constructor(status, detail) { super(detail); this.status = status; }
+}
+
+function describe(detail) {
+  if (Array.isArray(detail)) {
+    return detail.map(d => `${(d.loc || []).slice(1).join(".") || "request"}: ${d.msg}`).join("; ");
+  }
+  return typeof detail === "string" ? detail : JSON.stringify(detail);
+}
+
+async function call(url, options) {
+  const response = await fetch(url, { ...options, headers: headers() });
+  let body = null;
+  try { body = await response.json(); } catch (_) { body = null; }
+  if (!response.ok) {
+    const detail = body && body.detail !== undefined ? describe(body.detail) : response.statusText;
+    throw new HttpError(response.status, detail || `HTTP ${response.status}`);
+  }
+  return body;
+}
+
+function docUrl(docId) {
+  return "/v1/documents/" + docId.split("/").map(encodeURIComponent).join("/");
+}
+
+function getDocument(docId) {
+  if (!docCache.has(docId)) {
+    const p = call(docUrl(docId), { method: "GET" });
+    p.catch(() => docCache.delete(docId));
+    docCache.set(docId, p);
+  }
+  return docCache.get(docId);
+}
+
+// "text **bold** [1][2] more" -> text nodes, <strong> for **…**, <a href="#passage-n"> for [n]
+function renderAnswer(text, count) {
+  const box = $("answer");
+  box.replaceChildren();
+  const parts = text.split(/(\[\d+\])/);
+  let bold = false;
+  for (const part of parts) {
+    const marker = part.match(/^\[(\d+)\]$/);
+    if (marker && Number(marker[1]) >= 1 && Number(marker[1]) <= count) {
+      const n = marker[1];
+      box.append(el("a", { href: `#passage-${n}`, class: "cite", "data-n": n, text: `[${n}]` }));
+      continue;
+    }
+    part.split("**").forEach((piece, i) => {
+      if (i > 0) bold = !bold;
+      if (piece) box.append(bold ? el("strong", { text: piece }) : document.createTextNode(piece));
+    });
+  }
+}
+
+function contextOf(text, start, end) {
+  let from = Math.max(0, start - CONTEXT_CHARS);
+  let to = Math.min(text.length, end + CONTEXT_CHARS);
+  // start and stop the context at whitespace, not inside a word
+  if (from > 0) { const ws = text.slice(from, start).search(/\s/); if (ws >= 0) from += ws + 1; }
+  if (to < text.length) { const ws = text.slice(end, to).search(/\s\S*$/); if (ws >= 0) to = end + ws; }
+  return {
+    before: (from > 0 ? "…" : "") + text.slice(from, start),
+    span: text.slice(start, end),
+    after: text.slice(end, to) + (to < text.length ? "…" : ""),
+  };
+}
+
+function passageItem(c, cited) {
+  const where = [c.section || "(before the first heading)"];
+  if (c.page !== null && c.page !== undefined) where.push(`page ${c.page}`);
+  where.push(`characters ${c.start}–${c.end}`);
+  const body = el("blockquote", { class: "context" }, el("mark", { text: c.text }));
+  const item = el("li", { id: `passage-${c.n}`, class: cited ? "passage cited" : "passage" },
+    el("div", { class: "passage-head" },
+      el("span", { class: "num", text: `[${c.n}]` }),
+      el("span", { class: "title", text: c.title || c.doc_id })),
+    el("div", { class: "where", text: where.join(" · ") }),
+    body);
+  fillContext(c, body);
+  return item;
+}
+
+async function fillContext(c, body) {
+  try {
+    const doc = await getDocument(c.doc_id);
+    const ctx = contextOf(doc.text, c.start, c.end);
+    body.replaceChildren(document.createTextNode(ctx.before), markSpan(ctx.span, c.quoted || []),
+                         document.createTextNode(ctx.after));
+    if (ctx.span !== c.text) {
+      body.after(el("p", { class: "warning", text: "The document's text at these offsets differs from the passage." }));
+    }
+  } catch (err) {
+    body.after(el("p", { class: "hint", text: `Surrounding text unavailable: ${err.message}` }));
+  }
+}
+
+// The passage in <mark>; inside it, the answer sentences copied from it in <strong> (matched ignoring
+// whitespace and ** emphasis, since answer sentences are cleaned copies).
+function markSpan(span, sentences) {
+  const found = [];
+  for (const sentence of sentences) {
+    const words = sentence.replace(/\*\*/g, "").split(/\s+/).filter(Boolean)
+      .map(w => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!words.length) continue;
+    const m = new RegExp(words.join("[\\s*]+")).exec(span);
+    if (m) found.push([m.index, m.index + m[0].length]);
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  const mark = el("mark");
+  let at = 0;
+  for (const [s, e] of found) {
+    if (s < at) continue;
+    mark.append(document.createTextNode(span.slice(at, s)), el("strong", { class: "quoted", text: span.slice(s, e) }));
+    at = e;
+  }
+  mark.append(document.createTextNode(span.slice(at)));
+  return mark;
+}
+
+// answer text -> {n: [sentence, ...]}: which answer sentences cite passage n
+function quotedBy(answer) {
+  const out = {};
+  for (const m of answer.matchAll(/(.+?)\s((?:\[\d+\])+)(?=\s|$)/g)) {
+    for (const n of m[2].match(/\d+/g)) (out[n] = out[n] || []).push(m[1].trim());
+  }
+  return out;
+}
+
+function citedNumbers(answer) {
+  return new Set([...answer.matchAll(/\[(\d+)\]/g)].map(m => Number(m[1])));
+}
+
+function renderResult(body) {
+  $("result").hidden = false;
+  const box = $("answer");
+  box.classList.toggle("abstained", body.abstained);
+  if (body.abstained) {
+    box.replaceChildren(el("strong", { text: "No answer. " }), document.createTextNode(body.answer));
+  } else {
+    renderAnswer(body.answer, body.citations.length);
+  }
+  const t = body.timings_ms || {};
+  const total = Object.values(t).reduce((a, b) => a + b, 0);
+  $("meta").textContent = `index ${body.index_version} · ${total.toFixed(0)} ms`;
+  const cited = citedNumbers(body.answer);
+  const quotes = body.abstained ? {} : quotedBy(body.answer);
+  const shown = (body.abstained ? body.citations : body.citations.filter(c => cited.has(c.n)))
+    .map(c => ({ ...c, quoted: quotes[c.n] || [] }));
+  $("passages-heading").textContent = body.abstained ? "Closest passages (none answers the question)" : "Cited passages";
+  $("passages").replaceChildren(...shown.map(c => passageItem(c, !body.abstained)));
+}
+
+function askForKey(message) {
+  $("key-box").hidden = false;
+  $("api-key").focus();
+  $("status").textContent = message;
+}
+
+async function ask(event) {
+  event.preventDefault();
+  const question = $("question").value.trim();
+  if (!question) { $("status").textContent = "Type a question first."; return; }
+  const payload = { question, mode: $("mode").value, top_k: Number($("top-k").value) || 5 };
+  $("status").textContent = "Asking…";
+  $("ask-button").disabled = true;
+  try {
+    const body = await call("/v1/ask", { method: "POST", body: JSON.stringify(payload) });
+    $("status").textContent = "";
+    renderResult(body);
+  } catch (err) {
+    if (err.status === 401 || err.status === 403) askForKey(`An API key is needed: ${err.message}`);
+    else $("status").textContent = `Error${err.status ? " " + err.status : ""}: ${err.message}`;
+  } finally {
+    $("ask-button").disabled = false;
+  }
+}
+
+function saveKey() {
+  const key = $("api-key").value.trim();
+  if (key) sessionStorage.setItem(KEY_STORAGE, key); else sessionStorage.removeItem(KEY_STORAGE);
+  docCache.clear();
+  $("status").textContent = key ? "Key saved for this tab; ask again." : "Key cleared.";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("ask-form").addEventListener("submit", ask);
+  $("key-save").addEventListener("click", saveKey);
+  if (sessionStorage.getItem(KEY_STORAGE)) $("key-box").hidden = false;
+  const q = new URLSearchParams(location.search).get("q");
+  if (q) { $("question").value = q; $("ask-form").requestSubmit(); }
+});

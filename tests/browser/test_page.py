@@ -1,0 +1,151 @@
+"""End-to-end: the question page in headless Debian Chromium (Playwright), against a real uvicorn server
+serving the real packaged model and a real index built in a temporary folder.
+
+Screenshots: tests/browser/artifacts/adse.png (desktop) and adse-phone.png (390 px wide).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.api import create_app
+from service.runtime import load_engine
+from tests.browser.server import live_server
+
+pytestmark = pytest.mark.integration
+CHROMIUM = os.environ.get("BRIEFQA_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ADSE = "what are the ADSE priority areas"
+ADSE_AREAS = ("securing critical undersea infrastructure", "enhancing geospatial awareness",
+              "improving information environment assessment", "strengthening maritime situational awareness")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def server(real_settings, real_embedder):
+    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _open(browser, server: str, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    seen = {"requests": [], "errors": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.goto(server + "/")
+    return context, page, seen
+
+
+def _ask(page, question: str) -> None:
+    page.fill("#question", question)
+    page.click("#ask-button")
+    page.wait_for_selector("#result:not([hidden])")
+
+
+def _wait_for_context(page) -> None:
+    """Wait until every passage shows its surrounding document text, not just the passage itself."""
+    page.wait_for_function("""() => {
+        const quotes = [...document.querySelectorAll('#passages blockquote')];
+        return quotes.length > 0 && quotes.every(q => q.textContent.length > q.querySelector('mark').textContent.length);
+    }""")
+
+
+def _check_adse(page, server: str, seen: dict) -> None:
+    answer = page.inner_text("#answer")
+    for area in ADSE_AREAS:
+        assert area in answer
+    assert page.get_attribute("#answer a.cite >> nth=0", "href") == "#passage-1"
+    first = page.locator("#passage-1")
+    mark = first.locator("mark").inner_text()
+    assert "The ADSE will focus on four priority areas" in mark
+    quoted = first.locator("mark strong.quoted").inner_text()  # the answer sentence inside the passage
+    assert quoted.startswith("The ADSE will focus on four priority areas") and all(x in quoted for x in ADSE_AREAS)
+    assert "V. ADDITIONAL NOTES > Creation of an initiative to foster secure data sharing" in first.inner_text()
+    # the highlighted span is exactly the cited offsets of the document, as the API gives them
+    body = httpx.post(server + "/v1/ask", json={"question": ADSE}).json()
+    citation = body["citations"][0]
+    text = httpx.get(f"{server}/v1/documents/{citation['doc_id']}").json()["text"]
+    marked = page.evaluate("() => document.querySelector('#passage-1 mark').textContent")
+    assert marked == text[citation["start"]:citation["end"]]
+    quote = page.evaluate("() => document.querySelector('#passage-1 blockquote').textContent")
+    assert text[citation["start"] - 100:citation["start"]] in quote and text[citation["end"]:citation["end"] + 100] in quote
+    assert not page.locator(".warning").count()
+    assert seen["errors"] == []
+    assert all(u.startswith(server) for u in seen["requests"]), seen["requests"]
+    documents = [u for u in seen["requests"] if "/v1/documents/" in u]
+    assert len(documents) == len(set(documents)), "each document is fetched once"
+
+
+def test_adse_answer_with_highlighted_passage_desktop(browser, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page, seen = _open(browser, server, 1200, 900)
+    _ask(page, ADSE)
+    _wait_for_context(page)
+    _check_adse(page, server, seen)
+    page.screenshot(path=str(ARTIFACTS / "adse.png"), full_page=True)
+    page.click("#answer a.cite >> nth=0")
+    assert page.evaluate("() => location.hash") == "#passage-1"
+    context.close()
+
+
+def test_adse_answer_fits_a_phone_screen(browser, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page, seen = _open(browser, server, 390, 844)
+    _ask(page, ADSE)
+    _wait_for_context(page)
+    _check_adse(page, server, seen)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "adse-phone.png"), full_page=True)
+    context.close()
+
+
+def test_abstention_is_shown_plainly(browser, server):
+    context, page, seen = _open(browser, server, 1000, 800)
+    page.select_option("#mode", "dense")
+    page.fill("#top-k", "3")
+    _ask(page, "what's a good recipe for Belgian waffles")
+    _wait_for_context(page)
+    assert "do not cover this question" in page.inner_text("#answer")
+    assert page.locator("#answer.abstained").count() == 1 and page.locator("#answer a.cite").count() == 0
+    assert "none answers the question" in page.inner_text("#passages-heading")
+    assert page.locator("#passages li").count() == 3
+    assert seen["errors"] == []
+    context.close()
+
+
+def test_bad_input_shows_the_api_detail(browser, server):
+    context, page, _ = _open(browser, server, 1000, 800)
+    page.fill("#top-k", "50")
+    page.evaluate("() => document.querySelector('#top-k').removeAttribute('max')")
+    _ask_without_result(page, ADSE)
+    assert "422" in page.inner_text("#status") and "top_k" in page.inner_text("#status")
+    context.close()
+
+
+def _ask_without_result(page, question: str) -> None:
+    page.fill("#question", question)
+    page.click("#ask-button")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Error')")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -53,12 +54,16 @@ def wants_quantity(question: str) -> bool:
     return bool(_QUANTITY.match(question))
 
 
+@functools.lru_cache(maxsize=100_000)
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content terms, as BM25 sees them (sentences repeat across questions: cached)."""
+    return frozenset(tokenize([text])[0])
+
+
 def lexical_overlap(question: str, sentence: str) -> float:
     """Share of the question's content terms (stemmed) that the sentence contains."""
-    q = set(tokenize([question])[0])
-    if not q:
-        return 0.0
-    return len(q & set(tokenize([sentence])[0])) / len(q)
+    q = terms(question)
+    return len(q & terms(sentence)) / len(q) if q else 0.0
 
 
 def score_candidates(question: str, q_vec: np.ndarray, cands: list[Candidate],

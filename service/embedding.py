@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -84,6 +86,15 @@ class SentenceTransformerEmbedder:
                 self._fingerprint = digest.hexdigest()
         return self._fingerprint
 
+    def export_onnx(self, cache_root: Path) -> Path | None:
+        """Export to ONNX (verified against torch) for fast queries; None when it cannot be used."""
+        from service.onnx_embedding import export
+
+        location = Path(self._location)
+        if not location.is_dir():
+            return None
+        return export(self._model, location, self.fingerprint(), cache_root)
+
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -101,3 +112,33 @@ def model_fingerprint(model: str) -> str | None:
     """Weights hash without loading the model, when the model is a local directory."""
     location = Path(resolve_model(model))
     return weights_hash(location) if location.is_dir() else None
+
+
+class CachedEmbedder:
+    """An LRU cache of query vectors in front of another embedder (repeated questions skip the model)."""
+
+    def __init__(self, inner: Embedder, size: int = 1024) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if len(texts) != 1:
+            return self.inner.encode(texts, batch_size)
+        with self._lock:
+            hit = self._cache.get(texts[0])
+            if hit is not None:
+                self._cache.move_to_end(texts[0])
+                return hit[None, :].copy()
+        vector = self.inner.encode(texts, batch_size)
+        with self._lock:
+            self._cache[texts[0]] = vector[0].copy()
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return vector

@@ -13,8 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-.PHONY: install serve test
+.PHONY: install serve test browser
 install: $(VENV)/.installed
+
+# Headless Chromium from Debian for tests/browser (needs root); a no-op when it is already there
+browser:
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version 2>/dev/null
 
 serve: $(VENV)/.installed
 	$(BIN)/briefqa serve

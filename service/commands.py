@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 
+from service.checkpoints import pause_at
 from service.cli import emit_json
 from service.embedding import model_fingerprint
 from service.pipeline import BuildReport, build_index
@@ -36,7 +38,8 @@ def _progress(quiet: bool):
 
 
 def index(args: argparse.Namespace, settings: Settings) -> int:
-    report = build_index(build_settings(settings), lambda: default_embedder(settings),
+    build = replace(build_settings(settings), checkpoint=pause_at(settings.test_pause_at))
+    report = build_index(build, lambda: default_embedder(settings),
                          fingerprint=model_fingerprint(settings.model), force=args.force,
                          progress=_progress(args.quiet or args.json))
     if args.json:
@@ -121,7 +124,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if current_version(settings.index_dir) is None:
         print(f"no index in {settings.index_dir}; building it from {settings.corpus_dir} first", file=sys.stderr)
         index(argparse.Namespace(force=False, quiet=False, json=False), settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # access_log off: the app writes one JSON line per request itself (service/logs.py)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
     return 0
 
 

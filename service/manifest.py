@@ -13,6 +13,7 @@ from service.errors import IndexCorrupt, IndexMismatch
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+MANIFEST_SUM = "manifest.sha256"  # sha256sum format: "<hex>  manifest.json"
 LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "langchain-text-splitters", "numpy")
 
 
@@ -56,7 +57,8 @@ def new_manifest(*, version: str, model: dict[str, Any], settings: dict[str, Any
 def read_manifest(build: Path) -> dict[str, Any]:
     path = build / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError as exc:
         raise IndexCorrupt(f"index build {build.name} has no {MANIFEST}") from exc
     except (OSError, ValueError) as exc:
@@ -66,7 +68,24 @@ def read_manifest(build: Path) -> dict[str, Any]:
             f"index build {build.name} has format {manifest.get('format_version') if isinstance(manifest, dict) else '?'}, "
             f"this briefqa reads format {FORMAT_VERSION}; run `briefqa index` to rebuild"
         )
+    _verify_manifest_sum(build, raw)
     return manifest
+
+
+def manifest_sum_line(manifest_bytes: bytes) -> str:
+    return f"{hashlib.sha256(manifest_bytes).hexdigest()}  {MANIFEST}\n"
+
+
+def _verify_manifest_sum(build: Path, raw: bytes) -> None:
+    """The manifest itself is checked against manifest.sha256, written last by the build."""
+    try:
+        expected = (build / MANIFEST_SUM).read_text(encoding="ascii").split()[0]
+    except (OSError, ValueError, IndexError) as exc:
+        raise IndexCorrupt(f"index build {build.name} has no readable {MANIFEST_SUM}; "
+                           f"run `briefqa index` to rebuild") from exc
+    if hashlib.sha256(raw).hexdigest() != expected:
+        raise IndexCorrupt(f"index build {build.name}: {MANIFEST} does not match its checksum in {MANIFEST_SUM} "
+                           f"(edited after the build); run `briefqa index --force` to rebuild")
 
 
 def verify_files(build: Path, manifest: dict[str, Any]) -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.records import Answer, Document, Hit
 from service.store import LoadedIndex
 
 ModeField = Literal["hybrid", "dense", "bm25"]
 ADSE = "what are the ADSE priority areas"
+
+
+def _not_a_boolean(value: object) -> object:
+    """JSON true/false is not a count (plain int fields would take it as 1/0); 5 and 5.0 are."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid integer, not a boolean")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
 
 _DOC = "nato-pa-defence-ministers-2024-10.txt"
 _VERSION = "20261128T035231514571Z-a3a3397a"
@@ -39,14 +49,14 @@ def _examples(*values: dict) -> ConfigDict:
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": ADSE, "top_k": 5, "mode": "hybrid"}]})
     question: str = Field(min_length=1, max_length=2000, description="The question, 1 to 2000 characters.")
-    top_k: int = Field(5, ge=1, le=20, description="Passages to retrieve and cite.")
+    top_k: Count = Field(5, ge=1, le=20, description="Passages to retrieve and cite.")
     mode: ModeField = Field("hybrid", description="Retrieval mode.")
 
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "air and missile defence", "top_k": 10}]})
     query: str = Field(min_length=1, max_length=2000, description="Search text, 1 to 2000 characters.")
-    top_k: int = Field(10, ge=1, le=100, description="Passages to return.")
+    top_k: Count = Field(10, ge=1, le=100, description="Passages to return.")
     mode: ModeField = Field("hybrid", description="Retrieval mode.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")
     host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
+    api_key: SecretStr | None = Field(None, description="When set, /v1/* needs it (Bearer or X-API-Key).")
+    admin_key: SecretStr | None = Field(None, description="Key for /v1/admin/*; admin routes are off when unset.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; CORS is off when empty.")
+    max_body_bytes: int = Field(65536, ge=1024, le=64 * 1024 * 1024, description="Largest request body accepted.")
+    test_pause_at: str | None = Field(None, description="Test only: `briefqa index` pauses at this build step.")
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -17,7 +17,8 @@ import numpy as np
 
 from service.bm25 import Bm25Index
 from service.errors import IndexCorrupt, IndexNotBuilt
-from service.manifest import MANIFEST, read_manifest, sha256_file, verify_files
+from service.checkpoints import Checkpoint, no_checkpoint
+from service.manifest import MANIFEST, MANIFEST_SUM, manifest_sum_line, read_manifest, sha256_file, verify_files
 from service.records import Chunk, Document, Section, Sentence
 
 POINTER = "CURRENT"
@@ -69,6 +70,13 @@ def _write_json(path: Path, value: Any) -> None:
         os.fsync(fh.fileno())
 
 
+def _write_text(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _write_npy(path: Path, array: np.ndarray) -> None:
     with path.open("wb") as fh:
         np.save(fh, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
@@ -114,8 +122,10 @@ def _documents_json(docs: list[Document]) -> list[dict[str, Any]]:
     ]
 
 
-def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[str, Any]) -> Path:
-    """Write every file into a temporary folder, fsync, then rename it into place."""
+def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[str, Any],
+                checkpoint: Checkpoint = no_checkpoint) -> Path:
+    """Write every file into a temporary folder, fsync, then rename it into place. A process killed
+    at any moment leaves at most a `.tmp-*` folder (removed by the next build) or a complete build."""
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f"{TMP_PREFIX}{version}"
@@ -129,6 +139,7 @@ def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[s
     _write_json(tmp / "sentences.json", [
         [s.doc_id, s.start, s.end, key] for s, key in zip(data.sentences, data.sentence_keys)
     ])
+    checkpoint("writing")
     _write_npy(tmp / "vectors.npy", data.vectors)
     _write_npy(tmp / "sentence_vectors.npy", data.sentence_vectors)
     faiss.write_index(_dense_index(data.vectors), str(tmp / "dense.faiss"))
@@ -140,6 +151,7 @@ def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[s
             os.fsync(fh.fileno())
     manifest = {**manifest, "files": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files}}
     _write_json(tmp / MANIFEST, manifest)
+    _write_text(tmp / MANIFEST_SUM, manifest_sum_line((tmp / MANIFEST).read_bytes()))
     _fsync_dir(tmp)
     final = builds / version
     os.rename(tmp, final)
@@ -159,7 +171,8 @@ def publish(index_dir: Path, version: str) -> None:
 
 
 def prune(index_dir: Path, keep: int) -> list[str]:
-    """Delete all but the newest `keep` published builds; never the current one."""
+    """Delete all but the newest `keep` published builds; never the current one. A server holds its
+    build in memory, so one still serving a pruned build goes on answering from it until it reloads."""
     builds = index_dir / BUILDS
     current = current_version(index_dir)
     done = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from service.bm25 import Bm25Index, Bm25Params
+from service.checkpoints import Checkpoint, no_checkpoint
 from service.chunking import ChunkSettings, split_corpus
 from service.corpus import load_corpus
 from service.embedding import Embedder
@@ -33,6 +34,7 @@ class BuildSettings:
     chunking: ChunkSettings = ChunkSettings()
     bm25: Bm25Params = Bm25Params()
     keep_builds: int = 3
+    checkpoint: Checkpoint = field(default=no_checkpoint, compare=False, repr=False)  # crash tests pause here
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
@@ -154,6 +156,7 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     reuse = _previous_vectors(settings.index_dir)
     vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
     s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")
+    settings.checkpoint("embedded")
     bm25 = Bm25Index.build(p_texts, settings.bm25)
     version = _new_version(settings.index_dir, embed_key(fp, "".join(p_keys))[:8])
     counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
@@ -165,7 +168,9 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
         counts=counts,
     )
     data = store.IndexData(docs, chunks, p_keys, vectors, sentences, s_keys, s_vectors, per_chunk, bm25)
-    store.write_build(settings.index_dir, version, data, manifest)
+    store.write_build(settings.index_dir, version, data, manifest, settings.checkpoint)
+    settings.checkpoint("written")
     store.publish(settings.index_dir, version)
+    settings.checkpoint("published")
     return BuildReport(version, len(docs), len(chunks), len(sentences), n1 + n2,
                        len(chunks) + len(sentences) - n1 - n2, time.perf_counter() - t0)

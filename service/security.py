@@ -1,0 +1,77 @@
+"""Who may call what: API keys for /v1/*, an admin key for /v1/admin/*, compared in constant time.
+
+Keys are read from the request headers `Authorization: Bearer <key>` or `X-API-Key: <key>` and are
+never logged, echoed in an error, or kept beyond the comparison.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+API_PREFIX = "/v1/"
+ADMIN_PREFIX = "/v1/admin/"
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Why a request is refused: an HTTP status and a `detail` for the client."""
+
+    status: int
+    detail: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"} if self.status == 401 else {}
+
+
+def _secret(value: SecretStr | str | None) -> bytes | None:
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return raw.encode("utf-8") if raw else None
+
+
+def presented_key(headers: dict[bytes, bytes]) -> bytes | None:
+    """The key a client sent: `Authorization: Bearer <key>` first, else `X-API-Key`."""
+    auth = headers.get(b"authorization", b"")
+    scheme, _, token = auth.strip().partition(b" ")
+    if scheme.lower() == b"bearer" and token.strip():
+        return token.strip()
+    key = headers.get(b"x-api-key", b"").strip()
+    return key or None
+
+
+def same_key(given: bytes, expected: bytes) -> bool:
+    """Constant-time comparison: the time taken does not depend on where the keys differ."""
+    return hmac.compare_digest(given, expected)
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """The keys in force; `None` means that key is not configured."""
+
+    api_key: bytes | None = None
+    admin_key: bytes | None = None
+
+    @classmethod
+    def from_keys(cls, api_key: SecretStr | str | None, admin_key: SecretStr | str | None) -> "AccessPolicy":
+        return cls(_secret(api_key), _secret(admin_key))
+
+    def check(self, path: str, headers: dict[bytes, bytes]) -> Denial | None:
+        """None when the request may go on; otherwise the refusal to send."""
+        if path.startswith(ADMIN_PREFIX):
+            if self.admin_key is None:
+                return Denial(403, "admin routes are disabled: set BRIEFQA_ADMIN_KEY on the server to enable them")
+            return _verify(presented_key(headers), self.admin_key, "the admin key")
+        if path.startswith(API_PREFIX) and self.api_key is not None:
+            return _verify(presented_key(headers), self.api_key, "an API key")
+        return None
+
+
+def _verify(given: bytes | None, expected: bytes, what: str) -> Denial | None:
+    if given is None:
+        return Denial(401, f"this route needs {what}: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
+    if not same_key(given, expected):
+        return Denial(403, f"the key sent is not {what} for this route")
+    return None

@@ -4,11 +4,14 @@ host:port is changed); the settings table matches service/settings.py; the diagr
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,8 @@ from tests.browser.server import live_server
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(\w*)\n(.*?)^```", README, flags=re.S | re.M)
-NEEDS_KEY = re.compile(r"\$\{?\w+|X-API-Key|Authorization|/v1/admin/")
+NEEDS_KEY = re.compile(r"X-API-Key|Authorization|/v1/admin/")
+KEYS = {"BRIEFQA_API_KEY": "readme-api-key", "BRIEFQA_ADMIN_KEY": "readme-admin-key"}
 
 
 def _commands(lang: str = "sh") -> list[str]:
@@ -85,20 +89,30 @@ def server(real_settings, real_embedder):
         yield url
 
 
+@pytest.fixture(scope="module")
+def keyed_server(real_settings, real_embedder):
+    """The same index behind a server that needs the API and admin keys, as the README's keyed examples do."""
+    keyed = Settings(**{**real_settings.model_dump(), **{k.removeprefix("BRIEFQA_").lower(): v for k, v in KEYS.items()}})
+    app = create_app(keyed, loader=lambda s: load_engine(s, real_embedder))
+    with live_server(app) as url:
+        yield url
+
+
 def _curl(line: str, base: str) -> subprocess.CompletedProcess:
     host = base.removeprefix("http://")
     command = re.sub(r"\blocalhost:8000\b", host, line)
     assert command != line, f"curl example not aimed at localhost:8000: {line}"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **KEYS}
     return subprocess.run(["bash", "-o", "pipefail", "-c", command + " --fail-with-body" * ("|" not in command)],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
 
 
 @pytest.mark.integration
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 @pytest.mark.parametrize("line", CURL_LINES)
-def test_curl_example_runs(line, server):
-    if NEEDS_KEY.search(line):
-        pytest.skip("needs a key configured on the server")
+def test_curl_example_runs(line, request):
+    """Keyed examples run against a server with BRIEFQA_API_KEY / BRIEFQA_ADMIN_KEY set (and in curl's env)."""
+    server = request.getfixturevalue("keyed_server" if NEEDS_KEY.search(line) else "server")
     if "/metrics" in line:  # the metrics example greps for asks: ask once first
         assert _curl(CURL_LINES[0], server).returncode == 0
     done = _curl(line, server)
@@ -147,3 +161,31 @@ def test_diagram_names_modules_that_exist():
     assert len(named) >= 10
     for name in named:
         assert (ROOT / "service" / name).exists(), f"the diagram names service/{name}, which does not exist"
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_index_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(tty, monkeypatch):
+    """What README's "Add documents, rebuild" says of `briefqa index` progress."""
+    from service.commands import _progress
+
+    err = _Stream(tty)
+    monkeypatch.setattr(sys, "stderr", err)
+    show = _progress(quiet=False)
+    for done in (64, 128, 150):
+        show("passages", done, 150)
+    text = err.getvalue()
+    if tty:
+        assert text.count("\r") == 3 and text.endswith("] 150/150\n") and "[" + "#" * 30 + "]" in text
+    else:
+        assert "\r" not in text and "[" not in text
+        assert text.splitlines() == ["embedding passages: 64/150", "embedding passages: 150/150"]
+    assert _progress(quiet=True) is None

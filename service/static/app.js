@@ -190,6 +190,8 @@ async function ask(event) {
   event.preventDefault();
   const question = $("question").value.trim();
   if (!question) { $("status").textContent = "Type a question first."; return; }
+  const typed = $("api-key").value.trim(); // Enter in the key field submits the form: use what was typed
+  if (typed && typed !== sessionStorage.getItem(KEY_STORAGE)) { sessionStorage.setItem(KEY_STORAGE, typed); docCache.clear(); }
   const payload = { question, mode: $("mode").value, top_k: Number($("top-k").value) || 5 };
   $("status").textContent = "Asking…";
   $("ask-button").disabled = true;
@@ -198,7 +200,8 @@ async function ask(event) {
     $("status").textContent = "";
     renderResult(body);
   } catch (err) {
-    if (err.status === 401 || err.status === 403) askForKey(`An API key is needed: ${err.message}`);
+    if (err.status === 401) askForKey("This server needs an API key: enter it above, then ask again.");
+    else if (err.status === 403) askForKey(`The key was refused: ${err.message}`);
     else $("status").textContent = `Error${err.status ? " " + err.status : ""}: ${err.message}`;
   } finally {
     $("ask-button").disabled = false;

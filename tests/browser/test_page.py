@@ -149,3 +149,43 @@ def _ask_without_result(page, question: str) -> None:
     page.fill("#question", question)
     page.click("#ask-button")
     page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Error')")
+
+
+@pytest.fixture(scope="module")
+def keyed_server(real_settings, real_embedder):
+    from service.settings import Settings
+
+    keyed = Settings(**{**real_settings.model_dump(), "api_key": "page-test-key"})
+    with live_server(create_app(keyed, loader=lambda s: load_engine(s, real_embedder))) as url:
+        yield url
+
+
+def test_api_key_is_asked_for_after_a_401_and_kept_for_the_tab(browser, keyed_server):
+    context, page, seen = _open(browser, keyed_server, 1000, 800)
+    assert page.locator("#key-box").is_hidden()
+    page.fill("#question", ADSE)
+    page.click("#ask-button")
+    page.wait_for_selector("#key-box:not([hidden])")
+    assert "needs an API key" in page.inner_text("#status") and page.locator("#result").is_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-key.png"))
+    page.fill("#api-key", "page-test-key")
+    page.click("#key-save")
+    assert page.evaluate("() => sessionStorage.getItem('briefqa.apiKey')") == "page-test-key"
+    _ask(page, ADSE)
+    _wait_for_context(page)  # the document fetch carries the key too
+    assert "securing critical undersea infrastructure" in page.inner_text("#answer")
+    assert page.locator(".hint:has-text('unavailable')").count() == 0
+    context.close()
+
+
+def test_api_docs_render_offline_with_examples(browser, server):
+    context, page, seen = _open(browser, server, 1200, 900)
+    page.goto(server + "/docs")
+    ask = page.locator("#operations-questions-ask_v1_ask_post .opblock-summary")
+    ask.click()
+    page.locator(".opblock-body").get_by_text("what are the ADSE priority areas").first.wait_for()  # the example
+    page.screenshot(path=str(ARTIFACTS / "docs.png"))
+    assert all(u.startswith(server) for u in seen["requests"]), seen["requests"]
+    assert seen["errors"] == []
+    context.close()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,7 +27,6 @@ from service.security import AccessPolicy
 from service.settings import Settings
 from service.web import install_web
 
-log = logging.getLogger("briefqa.api")
 __all__ = ["EngineSlot", "create_app", "get_engine"]
 
 
@@ -80,79 +78,93 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(RequestLog)
 
 
+router = APIRouter()
+
+
+@router.post("/v1/ask", response_model=AskResponse, tags=["questions"], responses=POST_RESPONSES)
+def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
+    """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
+    answer = engine.ask(body.question, body.top_k, body.mode)
+    metrics_of(request).observe_steps(answer.timings_ms)
+    return ask_response(answer, engine.index)
+
+
+@router.post("/v1/search", response_model=SearchResponse, tags=["questions"], responses=POST_RESPONSES)
+def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+    """The passages that best match a query, best first."""
+    hits, _ = engine.search(body.query, body.top_k, body.mode)
+    return SearchResponse(query=body.query, results=passages(hits, engine.index), index_version=engine.version)
+
+
+@router.get("/v1/documents", response_model=DocumentList, tags=["documents"], responses=GET_RESPONSES)
+def documents(engine: EngineDep) -> DocumentList:
+    docs = [document_summary(d) for d in engine.index.documents.values()]
+    return DocumentList(documents=docs, index_version=engine.version)
+
+
+@router.get("/v1/documents/{doc_id:path}", response_model=DocumentOut, tags=["documents"],
+            responses={**GET_RESPONSES, 404: {"model": ErrorOut, "description": "No such document."}})
+def document(doc_id: str, engine: EngineDep) -> DocumentOut:
+    """One document with its full text; the X-Index-Version header names the build it came from."""
+    doc = engine.index.documents.get(doc_id)
+    if doc is None:
+        raise NotFound(f"no document {doc_id!r}; GET /v1/documents lists them")
+    return document_out(doc)
+
+
+@router.post("/v1/admin/reload", response_model=ReloadOut, tags=["operations"],
+             responses={**GUARD_RESPONSES, 409: {"model": ErrorOut, "description": "Build refused; old one kept."}})
+def reload(request: Request) -> ReloadOut:
+    """Serve the build index/CURRENT points at; needs BRIEFQA_ADMIN_KEY. Also done on SIGHUP."""
+    out = request.app.state.reloader.reload()
+    request.state.index_version = out.index_version
+    return out
+
+
+@router.get("/livez", response_model=Health, response_model_exclude_none=True, tags=["operations"])
+def livez() -> Health:
+    return Health(status="alive")
+
+
+@router.get("/readyz", response_model=Health, tags=["operations"], responses={503: {"model": Health}})
+def readyz(slot: Annotated[EngineSlot, Depends(_slot)]) -> JSONResponse:
+    engine = slot.engine
+    if engine is None:
+        return JSONResponse(status_code=503, content={"status": "not ready", "detail": slot.error})
+    return JSONResponse({"status": "ready", "index_version": engine.version})
+
+
+async def briefqa_error(request: Request, exc: BriefqaError) -> JSONResponse:
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 503)
+    return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, rendered ASCII-safe: the errors echo the input, which may hold lone surrogates."""
+    return AsciiJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the current build (or keep the reason it cannot be served); reload on SIGHUP."""
+    reloader = app.state.reloader
+    reloader.start()
+    undo = install_sighup(reloader)
+    yield
+    undo()
+
+
 def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None) -> FastAPI:
     load = loader or SharedEmbedderLoader()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reloader = app.state.reloader
-        reloader.start()
-        undo = install_sighup(reloader)
-        yield
-        undo()
-
     configure_logging()
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
     app.state.slot = EngineSlot()
     app.state.reloader = Reloader(app.state.slot, settings.index_dir, lambda: load(settings))
     _install_middleware(app, settings)
-
-    @app.exception_handler(BriefqaError)
-    async def briefqa_error(request: Request, exc: BriefqaError) -> JSONResponse:
-        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 503)
-        return JSONResponse(status_code=status, content={"detail": str(exc)})
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return AsciiJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
-
-    @app.post("/v1/ask", response_model=AskResponse, tags=["questions"], responses=POST_RESPONSES)
-    def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
-        """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
-        answer = engine.ask(body.question, body.top_k, body.mode)
-        metrics_of(request).observe_steps(answer.timings_ms)
-        return ask_response(answer, engine.index)
-
-    @app.post("/v1/search", response_model=SearchResponse, tags=["questions"], responses=POST_RESPONSES)
-    def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
-        """The passages that best match a query, best first."""
-        hits, _ = engine.search(body.query, body.top_k, body.mode)
-        return SearchResponse(query=body.query, results=passages(hits, engine.index), index_version=engine.version)
-
-    @app.get("/v1/documents", response_model=DocumentList, tags=["documents"], responses=GET_RESPONSES)
-    def documents(engine: EngineDep) -> DocumentList:
-        docs = [document_summary(d) for d in engine.index.documents.values()]
-        return DocumentList(documents=docs, index_version=engine.version)
-
-    @app.get("/v1/documents/{doc_id:path}", response_model=DocumentOut, tags=["documents"],
-             responses={**GET_RESPONSES, 404: {"model": ErrorOut, "description": "No such document."}})
-    def document(doc_id: str, engine: EngineDep) -> DocumentOut:
-        """One document with its full text; the X-Index-Version header names the build it came from."""
-        doc = engine.index.documents.get(doc_id)
-        if doc is None:
-            raise NotFound(f"no document {doc_id!r}; GET /v1/documents lists them")
-        return document_out(doc)
-
-    @app.post("/v1/admin/reload", response_model=ReloadOut, tags=["operations"],
-              responses={**GUARD_RESPONSES, 409: {"model": ErrorOut, "description": "Build refused; old one kept."}})
-    def reload(request: Request) -> ReloadOut:
-        """Serve the build index/CURRENT points at; needs BRIEFQA_ADMIN_KEY. Also done on SIGHUP."""
-        out = request.app.state.reloader.reload()
-        request.state.index_version = out.index_version
-        return out
-
-    @app.get("/livez", response_model=Health, response_model_exclude_none=True, tags=["operations"])
-    def livez() -> Health:
-        return Health(status="alive")
-
-    @app.get("/readyz", response_model=Health, tags=["operations"], responses={503: {"model": Health}})
-    def readyz(slot: Annotated[EngineSlot, Depends(_slot)]) -> JSONResponse:
-        engine = slot.engine
-        if engine is None:
-            return JSONResponse(status_code=503, content={"status": "not ready", "detail": slot.error})
-        return JSONResponse({"status": "ready", "index_version": engine.version})
-
+    app.add_exception_handler(BriefqaError, briefqa_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
+    app.include_router(router)
     install_web(app)
     install_metrics(app, lambda: app.state.slot.engine.index if app.state.slot.engine else None)
     return app

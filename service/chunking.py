@@ -68,6 +68,7 @@ def split_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
                     end=start + len(piece),
                     text=piece,
                     section=doc.section_path_at(start),
+                    page=doc.page_at(start),
                 )
             )
             cursor = found + 1

@@ -42,6 +42,8 @@ def index(args: argparse.Namespace, settings: Settings) -> int:
     report = build_index(build, lambda: default_embedder(settings),
                          fingerprint=model_fingerprint(settings.model), force=args.force,
                          progress=_progress(args.quiet or args.json))
+    for message in report.skipped:  # the rest of the corpus was indexed; name what was left out
+        print(f"briefqa: warning: skipped {message}", file=sys.stderr)
     if args.json:
         emit_json(report.__dict__)
     elif not args.quiet:
@@ -50,9 +52,10 @@ def index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def summary(r: BuildReport) -> str:
+    skipped = f"; skipped {len(r.skipped)} unreadable file(s)" if r.skipped else ""
     if r.up_to_date:
-        return f"index is up to date: version {r.version} ({r.documents} documents, {r.chunks} passages); nothing to do"
-    extra = f"; removed {r.cleaned} unfinished build(s)" if r.cleaned else ""
+        return f"index is up to date: version {r.version} ({r.documents} documents, {r.chunks} passages){skipped}; nothing to do"
+    extra = skipped + (f"; removed {r.cleaned} unfinished build(s)" if r.cleaned else "")
     extra += f"; pruned {len(r.pruned)} old build(s)" if r.pruned else ""
     return (f"indexed {r.documents} document(s): {r.chunks} passages, {r.sentences} sentences; "
             f"embedded {r.embedded}, reused {r.reused}, in {r.seconds:.1f}s -> version {r.version}{extra}")

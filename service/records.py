@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -25,6 +26,13 @@ class Document:
     text: str
     sha256: str
     sections: tuple[Section, ...] = ()
+    pages: tuple[int, ...] = ()  # offset where each page starts (PDF); empty for formats without pages
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page holding `offset`, or None for a document without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, offset))
 
     def section_path_at(self, offset: int) -> tuple[str, ...]:
         """Path of the deepest section containing `offset` (empty before the first heading)."""

@@ -94,7 +94,8 @@ class Reloader:
                 if old is None:
                     self.slot.error = str(exc)
                 serving = f"still serving {previous}" if previous else "nothing is being served"
-                raise ReloadRefused(f"refused index build {target}: {exc}; {serving}") from exc
+                what = f"refused index build {target}" if target else "nothing to load"
+                raise ReloadRefused(f"{what}: {exc}; {serving}") from exc
             self.slot.engine, self.slot.error = engine, None
             return ReloadOut(status="reloaded", index_version=engine.version, previous=previous)
 

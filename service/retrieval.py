@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -63,3 +64,40 @@ def fuse(
 def ranked(scores: Scores) -> list[int]:
     """Keys by descending score, ties broken by key so results are deterministic."""
     return sorted(scores, key=lambda k: (-scores[k], k))
+
+
+DUPLICATE_OVERLAP = 0.5
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str, n: int = 3) -> frozenset[str]:
+    """Word n-grams of `text`, lower-cased, punctuation and markup ignored."""
+    words = _WORD.findall(text.lower())
+    if len(words) <= n:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller passage's shingles found in the other: 1.0 when one contains the other."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def distinct(rows: Sequence[int], text_of: Callable[[int], str], doc_of: Callable[[int], str],
+             limit: int, threshold: float = DUPLICATE_OVERLAP) -> list[int]:
+    """The first `limit` rows, in order, leaving out a passage that nearly repeats (`threshold`
+    overlap or more) a higher-ranked one from another document, e.g. the same brief as .txt
+    and as .pdf. Passages of one document are never merged: chunk overlap is not repetition."""
+    kept: list[tuple[str, frozenset[str]]] = []
+    out: list[int] = []
+    for row in rows:
+        if len(out) >= limit:
+            break
+        doc, grams = doc_of(row), shingles(text_of(row))
+        if any(d != doc and overlap(grams, g) >= threshold for d, g in kept):
+            continue
+        kept.append((doc, grams))
+        out.append(row)
+    return out

@@ -117,7 +117,8 @@ def clean_partial_builds(index_dir: Path) -> int:
 def _documents_json(docs: list[Document]) -> list[dict[str, Any]]:
     return [
         {"doc_id": d.doc_id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
-         "sections": [[s.title, s.level, s.start, s.end, list(s.path), s.body_start] for s in d.sections]}
+         "sections": [[s.title, s.level, s.start, s.end, list(s.path), s.body_start] for s in d.sections],
+         "pages": list(d.pages)}
         for d in docs
     ]
 
@@ -195,7 +196,8 @@ def _read_json(path: Path) -> Any:
 def _load_documents(raw: list[dict[str, Any]]) -> list[Document]:
     return [
         Document(d["doc_id"], d["title"], d["source"], d["text"], d["sha256"],
-                 tuple(Section(t, lv, a, b, tuple(p), bs) for t, lv, a, b, p, bs in d["sections"]))
+                 tuple(Section(t, lv, a, b, tuple(p), bs) for t, lv, a, b, p, bs in d["sections"]),
+                 tuple(d.get("pages", ())))
         for d in raw
     ]
 

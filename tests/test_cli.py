@@ -23,6 +23,25 @@ def test_non_utf8_file_is_named_in_one_line(tmp_path, capsys):
     assert code == 1 and "bad.txt is not UTF-8" in err and err.count("\n") == 1
 
 
+def test_unreadable_file_beside_good_ones_is_a_warning_and_the_rest_is_indexed(tmp_path, capsys, monkeypatch):
+    from service import commands
+    from tests.fakes import FakeEmbedder
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(commands, "default_embedder", lambda settings: fake)
+    monkeypatch.setattr(commands, "model_fingerprint", lambda model: fake.fingerprint())
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Ministers agreed on a new initiative on standardisation.", encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe bad")
+    code = main(["--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "index"), "index"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    [warning] = [line for line in err.splitlines() if "bad.txt" in line]
+    assert warning.startswith("briefqa: warning: skipped ") and "bad.txt is not UTF-8" in warning
+    assert "indexed 1 document(s)" in out and "skipped 1 unreadable file(s)" in out
+
+
 def test_ask_without_index_says_what_to_do(tmp_path, capsys):
     code = main(["--index-dir", str(tmp_path / "index"), "ask", "anything"])
     assert code == 1 and "run `briefqa index` first" in capsys.readouterr().err

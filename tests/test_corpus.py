@@ -1,8 +1,9 @@
 import os
+import re
 
 import pytest
 
-from service.corpus import load_corpus
+from service.corpus import load_corpus, read_corpus
 from service.errors import CorpusError
 
 
@@ -14,10 +15,19 @@ def test_text_is_kept_exactly_as_read(tmp_path):
     assert doc.doc_id == "a.txt"
 
 
-def test_non_utf8_file_is_named(tmp_path):
+def test_non_utf8_file_is_named_and_skipped(tmp_path):
     (tmp_path / "good.txt").write_text("fine text here", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9 latin-1")
-    with pytest.raises(CorpusError, match=r"bad\.txt is not UTF-8"):
+    loaded = read_corpus(tmp_path)
+    assert [d.doc_id for d in loaded.documents] == ["good.txt"]
+    [message] = loaded.skipped
+    assert re.search(r"bad\.txt is not UTF-8 text \(bad byte at offset 3\)", message)
+
+
+def test_a_corpus_of_only_unreadable_files_is_an_error_naming_them(tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 latin-1")
+    (tmp_path / "worse.pdf").write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(CorpusError, match=r"nothing to index .*bad\.txt is not UTF-8.*worse\.pdf is not a readable PDF"):
         load_corpus(tmp_path)
 
 

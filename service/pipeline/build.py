@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ import numpy as np
 from service.bm25 import Bm25Index, Bm25Params
 from service.checkpoints import Checkpoint, no_checkpoint
 from service.chunking import ChunkSettings, split_corpus
-from service.corpus import load_corpus
+from service.corpus import read_corpus
 from service.embedding import Embedder
 from service.errors import BriefqaError
 from service.manifest import new_manifest, read_manifest
@@ -55,6 +55,7 @@ class BuildReport:
     up_to_date: bool = False
     cleaned: int = 0
     pruned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files that could not be read, each named
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
@@ -130,17 +131,19 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
                 progress: Progress | None = None) -> BuildReport:
     """Build and publish a new index version, unless the current one is already up to date."""
     t0 = time.perf_counter()
-    docs = load_corpus(settings.corpus_dir)
+    loaded = read_corpus(settings.corpus_dir)
+    docs = loaded.documents
     with store.build_lock(settings.index_dir):
         cleaned = store.clean_partial_builds(settings.index_dir)
         current = None if force else is_up_to_date(settings, docs, fingerprint)
         if current:
             m = read_manifest(store.build_dir(settings.index_dir, current))["counts"]
             return BuildReport(current, m["documents"], m["chunks"], m["sentences"], 0, 0,
-                               time.perf_counter() - t0, up_to_date=True, cleaned=cleaned)
+                               time.perf_counter() - t0, up_to_date=True, cleaned=cleaned,
+                               skipped=loaded.skipped)
         embedder = embedder_factory()
         report = _build(settings, docs, embedder, progress, t0)
-        return BuildReport(**{**report.__dict__, "cleaned": cleaned,
+        return BuildReport(**{**report.__dict__, "cleaned": cleaned, "skipped": loaded.skipped,
                               "pruned": store.prune(settings.index_dir, settings.keep_builds)})
 
 

@@ -12,7 +12,7 @@ from service.answering import AnswerSettings, candidates, compose
 from service.embedding import Embedder
 from service.records import Answer, Hit
 from service.reranking import Reranker
-from service.retrieval import fuse, ranked
+from service.retrieval import distinct, fuse, ranked
 from service.sentences import clean
 from service.store import LoadedIndex
 
@@ -88,7 +88,8 @@ class Engine:
             rows, scores = self._rerank(query, rows)
             clock.lap("rerank")
         chunks = self.index.data.chunks
-        return [Hit(chunks[r], float(scores[r])) for r in rows[:top_k]], q_vec
+        rows = distinct(rows, lambda r: chunks[r].text, lambda r: chunks[r].doc_id, top_k)
+        return [Hit(chunks[r], float(scores[r])) for r in rows], q_vec
 
     def _rerank(self, query: str, rows: list[int]) -> tuple[list[int], dict[int, float]]:
         head = rows[: self.settings.rerank_top_n]

@@ -61,6 +61,10 @@ def summary(r: BuildReport) -> str:
             f"embedded {r.embedded}, reused {r.reused}, in {r.seconds:.1f}s -> version {r.version}{extra}")
 
 
+def _page(page: int | None) -> str:
+    return f" p. {page}" if page else ""
+
+
 def ask(args: argparse.Namespace, settings: Settings) -> int:
     from service.schemas import AskRequest, ask_response
 
@@ -74,7 +78,7 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
     print()
     for n, hit in enumerate(answer.hits, start=1):
         c = hit.chunk
-        print(f"[{n}] {c.doc_id} · {c.section_label} · chars {c.start}-{c.end}")
+        print(f"[{n}] {c.doc_id}{_page(c.page)} · {c.section_label} · chars {c.start}-{c.end}")
         print("    " + " ".join(c.text.split())[:300])
     return 0
 
@@ -91,7 +95,7 @@ def search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for n, hit in enumerate(hits, start=1):
         c = hit.chunk
-        print(f"{n:>3}. {hit.score:.3f}  {c.doc_id} · {c.section_label} · {c.start}-{c.end}")
+        print(f"{n:>3}. {hit.score:.3f}  {c.doc_id}{_page(c.page)} · {c.section_label} · {c.start}-{c.end}")
         print("     " + " ".join(c.text.split())[:200])
     return 0
 

@@ -199,3 +199,12 @@ def test_a_corrupt_pdf_beside_good_files_is_named_and_the_good_files_still_answe
     body = json.loads(capsys.readouterr().out)
     assert "securing critical undersea infrastructure" in body["answer"]
     assert {c["doc_id"] for c in body["citations"]} <= {"brief.txt", "brief.pdf"}
+
+
+def test_the_cli_shows_the_page_of_a_pdf_passage(formats, capsys):
+    built = formats["pdf"]
+    doc = built.engine.index.documents["brief.pdf"]
+    page = _writer_page(doc, built.layout, doc.text.index("The ADSE will focus"))
+    args = ["--corpus-dir", str(built.settings.corpus_dir), "--index-dir", str(built.settings.index_dir)]
+    assert main([*args, "ask", ADSE]) == 0
+    assert f"[1] brief.pdf p. {page} · V. ADDITIONAL NOTES > Creation" in capsys.readouterr().out

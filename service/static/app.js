@@ -129,10 +129,8 @@ async function fillContext(c, body) {
 function markSpan(span, sentences) {
   const found = [];
   for (const sentence of sentences) {
-    const words = sentence.replace(/\*\*/g, "").split(/\s+/).filter(Boolean)
-      .map(w => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    if (!words.length) continue;
-    const m = new RegExp(words.join("[\\s*]+")).exec(span);
+    if (!sentence.trim()) continue;
+    const m = sentencePattern(sentence).exec(span);
     if (m) found.push([m.index, m.index + m[0].length]);
   }
   found.sort((a, b) => a[0] - b[0]);
@@ -145,6 +143,13 @@ function markSpan(span, sentences) {
   }
   mark.append(document.createTextNode(span.slice(at)));
   return mark;
+}
+
+// A sentence as a pattern that lets `**` appear anywhere and any whitespace stand for any whitespace.
+function sentencePattern(sentence) {
+  const chars = [...sentence.replace(/\*\*/g, "").trim()];
+  const parts = chars.map(ch => /\s/.test(ch) ? "[\\s*]+" : ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(?:\\*\\*)?");
+  return new RegExp(parts.join("").replace(/(\[\\s\*\]\+)+/g, "[\\s*]+"), "u");
 }
 
 // answer text -> {n: [sentence, ...]}: which answer sentences cite passage n

@@ -7,6 +7,7 @@ Screenshots: tests/browser/artifacts/adse.png (desktop) and adse-phone.png (390 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -187,5 +188,20 @@ def test_api_docs_render_offline_with_examples(browser, server):
     page.locator(".opblock-body").get_by_text("what are the ADSE priority areas").first.wait_for()  # the example
     page.screenshot(path=str(ARTIFACTS / "docs.png"))
     assert all(u.startswith(server) for u in seen["requests"]), seen["requests"]
+    assert seen["errors"] == []
+    context.close()
+
+
+def test_every_answer_sentence_is_emphasised_inside_a_cited_passage(browser, server):
+    """Answer sentences are cleaned copies (no `**`); the page still finds each one in the passage it cites."""
+    context, page, seen = _open(browser, server, 1000, 800)
+    _ask(page, "how much did Allies pledge to Ukraine")
+    _wait_for_context(page)
+    body = httpx.post(server + "/v1/ask", json={"question": "how much did Allies pledge to Ukraine"}).json()
+    sentences = [s.strip() for s in re.findall(r"(.+?)\s(?:\[\d+\])+(?=\s|$)", body["answer"])]
+    assert sentences and not body["abstained"]
+    quoted = [q.replace("**", "") for q in page.locator("#passages strong.quoted").all_inner_texts()]
+    for sentence in sentences:
+        assert any(" ".join(sentence.split()) == " ".join(q.split()) for q in quoted), sentence
     assert seen["errors"] == []
     context.close()

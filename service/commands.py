@@ -57,6 +57,8 @@ def summary(r: BuildReport) -> str:
         return f"index is up to date: version {r.version} ({r.documents} documents, {r.chunks} passages){skipped}; nothing to do"
     extra = skipped + (f"; removed {r.cleaned} unfinished build(s)" if r.cleaned else "")
     extra += f"; pruned {len(r.pruned)} old build(s)" if r.pruned else ""
+    extra += {"exported": "; exported the model to ONNX for fast queries",
+              "torch": "; queries will use torch (no verified ONNX export)"}.get(r.fast_path, "")
     return (f"indexed {r.documents} document(s): {r.chunks} passages, {r.sentences} sentences; "
             f"embedded {r.embedded}, reused {r.reused}, in {r.seconds:.1f}s -> version {r.version}{extra}")
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from service.answering import AnswerSettings
 from service.bm25 import Bm25Params
 from service.chunking import ChunkSettings
-from service.embedding import Embedder, SentenceTransformerEmbedder
+from service.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_fingerprint
 from service.manifest import check_model
+from service.onnx_embedding import OnnxEmbedder, verified_export
 from service.pipeline import BuildSettings, Engine, RetrievalSettings
 from service.reranking import CrossEncoderReranker
 from service.settings import Settings
 from service.store import load_build
 
 EmbedderFactory = Callable[[Settings], Embedder]
+log = logging.getLogger("briefqa")
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -29,7 +33,29 @@ def build_settings(settings: Settings) -> BuildSettings:
         chunking=ChunkSettings(settings.chunk_size, settings.chunk_overlap),
         bm25=Bm25Params(),
         keep_builds=settings.keep_builds,
+        onnx_cache=onnx_cache(settings),
     )
+
+
+def onnx_cache(settings: Settings) -> Path | None:
+    return settings.index_dir / "onnx" if settings.onnx else None
+
+
+def query_embedder(settings: Settings) -> Embedder:
+    """The fast ONNX encoder when a verified export of the configured weights exists, else torch;
+    behind an LRU cache of query vectors."""
+    embedder: Embedder | None = None
+    cache_root = onnx_cache(settings)
+    fingerprint = model_fingerprint(settings.model) if cache_root else None
+    folder = verified_export(cache_root, fingerprint) if cache_root and fingerprint else None
+    if folder is not None:
+        embedder = OnnxEmbedder(folder, settings.model, fingerprint, threads=settings.onnx_threads)
+    else:
+        if settings.onnx:
+            log.warning("no verified ONNX export of %s in %s; queries use torch (slower). "
+                        "`briefqa index` makes one.", settings.model, cache_root)
+        embedder = default_embedder(settings)
+    return CachedEmbedder(embedder, settings.query_cache) if settings.query_cache else embedder
 
 
 def retrieval_settings(settings: Settings) -> RetrievalSettings:
@@ -48,7 +74,7 @@ def answer_settings(settings: Settings) -> AnswerSettings:
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     """Load the current index build and check that it was made with the configured model."""
     index = load_build(settings.index_dir)
-    embedder = embedder or default_embedder(settings)
+    embedder = embedder or query_embedder(settings)
     check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)
     reranker = CrossEncoderReranker(settings.reranker, settings.device) if settings.reranker else None
     return Engine(index, embedder, retrieval_settings(settings), answer_settings(settings), reranker)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         0.38, description="Answers whose best sentence scores below this abstain."
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
+    onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
+    onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
+    query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
     reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
     rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")
     keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -35,6 +36,7 @@ class BuildSettings:
     bm25: Bm25Params = Bm25Params()
     keep_builds: int = 3
     checkpoint: Checkpoint = field(default=no_checkpoint, compare=False, repr=False)  # crash tests pause here
+    onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
@@ -56,6 +58,7 @@ class BuildReport:
     cleaned: int = 0
     pruned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that could not be read, each named
+    fast_path: str = ""  # ONNX query encoder: 'cached', 'exported', 'torch' (fallback) or '' (not asked)
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
@@ -131,6 +134,24 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
                 progress: Progress | None = None) -> BuildReport:
     """Build and publish a new index version, unless the current one is already up to date."""
     t0 = time.perf_counter()
+    factory = functools.cache(embedder_factory)  # load the model at most once
+    report = _build_or_skip(settings, factory, fingerprint, force, progress, t0)
+    fast_path = ensure_fast_path(settings.onnx_cache, factory, fingerprint) if settings.onnx_cache else ""
+    return replace(report, fast_path=fast_path)
+
+
+def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
+    """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
+    from service.onnx_embedding import verified_export
+
+    if fingerprint and verified_export(cache_root, fingerprint):
+        return "cached"
+    export = getattr(factory(), "export_onnx", None)
+    return "exported" if export is not None and export(cache_root) else "torch"
+
+
+def _build_or_skip(settings: BuildSettings, embedder_factory: Callable[[], Embedder], fingerprint: str | None,
+                   force: bool, progress: Progress | None, t0: float) -> BuildReport:
     loaded = read_corpus(settings.corpus_dir)
     docs = loaded.documents
     with store.build_lock(settings.index_dir):

@@ -146,6 +146,8 @@ def _default(value: object) -> str:
 
 def test_settings_table_lists_every_setting_with_its_default():
     rows = re.findall(r"^\| `(BRIEFQA_\w+)` \| ([^|]+?) \| (.+?) \|$", README, flags=re.M)
+    names = [name for name, _, _ in rows]
+    assert not {n for n in names if names.count(n) > 1}, "README's settings table lists a setting twice"
     documented = {name: default for name, default, meaning in rows if meaning.strip()}
     fields = Settings.model_fields
     actual = {f"BRIEFQA_{name.upper()}": _default(f.default) for name, f in fields.items()}

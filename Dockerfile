@@ -15,9 +15,9 @@ WORKDIR /app
 # Dependency layer: changes only when pyproject.toml does. torch first, CPU build, pinned.
 COPY pyproject.toml README.md ./
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
- && mkdir -p service/pipeline && touch service/__init__.py service/pipeline/__init__.py \
- && pip install . \
- && pip uninstall -y briefqa && rm -rf service build *.egg-info
+ && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+      > /tmp/requirements.txt \
+ && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
 
 # Code layer.
 COPY service ./service

@@ -23,6 +23,12 @@ EXAMPLES = """examples:
 settings come from BRIEFQA_* environment variables (see README); flags override them."""
 
 
+EVAL_EXAMPLES = """examples:
+  briefqa eval --beir ../shared/benchmarks/scifact                 SciFact test, every mode
+  briefqa eval --beir ../shared/benchmarks/scifact --split train --sweep
+  briefqa eval --beir ../shared/benchmarks/scifact --report docs  write docs/EVALUATION.md"""
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="briefqa", description="Ask policy documents questions; get answers citing exact passages.",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,10 +55,18 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("-m", "--mode", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
         s.add_argument("--json", action="store_true", help="print JSON, as the API returns it")
 
-    s = sub.add_parser("eval", help="evaluate retrieval on the project's test set")
+    s = sub.add_parser("eval", help="evaluate retrieval on the project's test set or a BEIR dataset",
+                       epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("--testset", help="questions JSONL (default tests/data/questions.jsonl)")
     s.add_argument("-m", "--mode", action="append", choices=("hybrid", "dense", "bm25"), help="mode(s) to score (default all)")
     s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--beir", metavar="DIR", help="a BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/); "
+                   "its index is built once under INDEX_DIR/beir/ and reused")
+    s.add_argument("--split", default="test", choices=("test", "train", "dev"), help="BEIR qrels split (default test)")
+    s.add_argument("--sweep", action="store_true", help="with --beir: also score every fusion setting on the train split")
+    s.add_argument("--report", metavar="OUT_DIR", help="write OUT_DIR/EVALUATION.md and a recall@k plot "
+                   "(BEIR split, project test set, train sweep)")
+    s.add_argument("--reranker", metavar="DIR", help="local cross-encoder directory (BRIEFQA_RERANKER)")
     return p
 
 
@@ -62,6 +76,7 @@ def _settings(args: argparse.Namespace) -> Any:
     overrides = {k: v for k, v in {
         "corpus_dir": args.corpus_dir, "index_dir": args.index_dir, "model": args.model,
         "host": getattr(args, "host", None), "port": getattr(args, "port", None),
+        "reranker": getattr(args, "reranker", None),
     }.items() if v is not None}
     return Settings(**overrides)
 

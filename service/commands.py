@@ -105,6 +105,10 @@ def search(args: argparse.Namespace, settings: Settings) -> int:
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
+    if args.beir or args.report:
+        from service.eval_command import evaluate_beir
+
+        return evaluate_beir(args, settings)
     from service.evaluation import DEFAULT_TESTSET, evaluate as run_eval, load_testset
     from service.pipeline import MODES
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import BriefqaError
-from service.metrics import hit_at, mean, mrr_at, ndcg_at
+from service.metrics import average_precision, hit_at, mean, mrr_at, ndcg_at, recall_at
 from service.pipeline import MODES, Engine
 from service.records import Hit
 
@@ -89,3 +89,26 @@ def evaluate(engine: Engine, questions: list[TestQuestion], modes: tuple[str, ..
         mode: {**evaluate_mode(engine, questions, mode), **evaluate_abstention(engine, questions, mode)}
         for mode in modes
     }
+
+
+BEIR_METRICS = ("ndcg@10", "recall@10", "recall@100", "mrr@10", "map")
+
+
+def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    """Mean nDCG@10, recall@10, recall@100, MRR@10 and MAP over the judged queries; a judged query
+    missing from the run scores 0. MAP is trec_eval's map over the run as given (BEIR runs are 100
+    long, so it equals BEIR's MAP@100)."""
+    rows: dict[str, list[float]] = {name: [] for name in BEIR_METRICS}
+    for qid, rel in qrels.items():
+        ranking = run.get(qid, [])
+        rows["ndcg@10"].append(ndcg_at(ranking, rel, 10))
+        rows["recall@10"].append(recall_at(ranking, rel, 10))
+        rows["recall@100"].append(recall_at(ranking, rel, 100))
+        rows["mrr@10"].append(mrr_at(ranking, rel, 10))
+        rows["map"].append(average_precision(ranking, rel))
+    return {name: round(mean(v), 4) for name, v in rows.items()}
+
+
+def recall_curve(run: dict[str, list[str]], qrels: dict[str, dict[str, int]], top: int = 100) -> list[float]:
+    """Mean recall@k for k = 1..top."""
+    return [mean([recall_at(run.get(q, []), rel, k) for q, rel in qrels.items()]) for k in range(1, top + 1)]

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["convex", "rrf"]
 Normalization = Literal["minmax", "zscore"]
+BeirTitle = Literal["section", "inline", "none"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
     rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")
     keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")
+    beir_chunk_size: int = Field(1000, ge=50, le=100000, description="`eval --beir`: most characters per passage.")
+    beir_chunk_overlap: int = Field(200, ge=0, description="`eval --beir`: characters shared by neighbouring passages.")
+    beir_title: BeirTitle = Field("section", description="`eval --beir`: title on every passage, the first only, or none.")
+    beir_bm25_k1: float = Field(0.9, gt=0, description="`eval --beir`: BM25 k1.")
+    beir_bm25_b: float = Field(0.4, ge=0, le=1, description="`eval --beir`: BM25 b.")
+    beir_candidates: int = Field(1000, ge=1, le=100000, description="`eval --beir`: chunks each retriever passes to fusion.")
     host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
     api_key: SecretStr | None = Field(None, description="When set, /v1/* needs it (Bearer or X-API-Key).")
@@ -53,6 +60,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
+        if self.beir_chunk_overlap >= self.beir_chunk_size:
+            raise ValueError(f"beir_chunk_overlap ({self.beir_chunk_overlap}) must be smaller than "
+                             f"beir_chunk_size ({self.beir_chunk_size})")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from datetime import datetime, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,12 +37,17 @@ class BuildSettings:
     keep_builds: int = 3
     checkpoint: Checkpoint = field(default=no_checkpoint, compare=False, repr=False)  # crash tests pause here
     onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
+    sentences: bool = True  # False: no sentence spans or vectors (retrieval-only indexes, e.g. BEIR)
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
-        return {"chunk_size": self.chunking.size, "chunk_overlap": self.chunking.overlap,
-                "bm25": {"k1": self.bm25.k1, "b": self.bm25.b, "method": self.bm25.method},
-                "passage_text": "subheading+clean/v1"}
+        fp: dict[str, object] = {
+            "chunk_size": self.chunking.size, "chunk_overlap": self.chunking.overlap,
+            "bm25": {"k1": self.bm25.k1, "b": self.bm25.b, "method": self.bm25.method},
+            "passage_text": "subheading+clean/v1"}
+        if not self.sentences:
+            fp["sentences"] = False
+        return fp
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,8 @@ def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
 
 def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embedder: Embedder,
            progress: Progress | None, label: str) -> tuple[np.ndarray, int]:
-    todo = [i for i, k in enumerate(keys) if k not in reuse]
+    # longest first, so each batch holds texts of similar length and pads little
+    todo = sorted((i for i, k in enumerate(keys) if k not in reuse), key=lambda i: -len(texts[i]))
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for i, k in enumerate(keys):
         if k in reuse:
@@ -134,50 +140,41 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
                 progress: Progress | None = None) -> BuildReport:
     """Build and publish a new index version, unless the current one is already up to date."""
     t0 = time.perf_counter()
-    factory = functools.cache(embedder_factory)  # load the model at most once
-    report = _build_or_skip(settings, factory, fingerprint, force, progress, t0)
-    fast_path = ensure_fast_path(settings.onnx_cache, factory, fingerprint) if settings.onnx_cache else ""
-    return replace(report, fast_path=fast_path)
-
-
-def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
-    """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
-    from service.onnx_embedding import verified_export
-
-    if fingerprint and verified_export(cache_root, fingerprint):
-        return "cached"
-    export = getattr(factory(), "export_onnx", None)
-    return "exported" if export is not None and export(cache_root) else "torch"
-
-
-def _build_or_skip(settings: BuildSettings, embedder_factory: Callable[[], Embedder], fingerprint: str | None,
-                   force: bool, progress: Progress | None, t0: float) -> BuildReport:
     loaded = read_corpus(settings.corpus_dir)
-    docs = loaded.documents
+    report = build_documents(settings, loaded.documents, embedder_factory, fingerprint, force, progress, t0=t0)
+    return replace(report, skipped=loaded.skipped)
+
+
+def build_documents(settings: BuildSettings, docs: list[Document], embedder_factory: Callable[[], Embedder],
+                    fingerprint: str | None = None, force: bool = False, progress: Progress | None = None,
+                    reuse: Mapping[str, np.ndarray] | None = None, t0: float | None = None) -> BuildReport:
+    """Build and publish an index of in-memory documents (`settings.corpus_dir` is not read),
+    unless the current one is already up to date. `reuse` adds vectors (by embed key) to those
+    of the current build, so a caller can share vectors between index folders."""
+    t0 = time.perf_counter() if t0 is None else t0
     with store.build_lock(settings.index_dir):
         cleaned = store.clean_partial_builds(settings.index_dir)
         current = None if force else is_up_to_date(settings, docs, fingerprint)
         if current:
             m = read_manifest(store.build_dir(settings.index_dir, current))["counts"]
             return BuildReport(current, m["documents"], m["chunks"], m["sentences"], 0, 0,
-                               time.perf_counter() - t0, up_to_date=True, cleaned=cleaned,
-                               skipped=loaded.skipped)
+                               time.perf_counter() - t0, up_to_date=True, cleaned=cleaned)
         embedder = embedder_factory()
-        report = _build(settings, docs, embedder, progress, t0)
-        return BuildReport(**{**report.__dict__, "cleaned": cleaned, "skipped": loaded.skipped,
+        report = _build(settings, docs, embedder, progress, t0, reuse or {})
+        return BuildReport(**{**report.__dict__, "cleaned": cleaned,
                               "pruned": store.prune(settings.index_dir, settings.keep_builds)})
 
 
 def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
-           progress: Progress | None, t0: float) -> BuildReport:
+           progress: Progress | None, t0: float, extra: Mapping[str, np.ndarray]) -> BuildReport:
     fp = embedder.fingerprint()
     chunks = split_corpus(docs, settings.chunking)
-    sentences, per_chunk = _sentences(chunks)
+    sentences, per_chunk = _sentences(chunks) if settings.sentences else ([], [[] for _ in chunks])
     p_texts = [passage_text(c.section, c.text) for c in chunks]
     s_texts = [clean(s.text) for s in sentences]
     p_keys = [embed_key(fp, t) for t in p_texts]
     s_keys = [embed_key(fp, t) for t in s_texts]
-    reuse = _previous_vectors(settings.index_dir)
+    reuse = {**extra, **_previous_vectors(settings.index_dir)}
     vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
     s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")
     settings.checkpoint("embedded")

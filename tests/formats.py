@@ -104,7 +104,8 @@ class _Pdf:
     SIZES = {1: 15.0, 2: 12.5, 0: 10.5}
     LEAD = 1.3
 
-    def __init__(self, path: Path, layout: PdfLayout, title: str | None) -> None:
+    def __init__(self, path: Path, layout: PdfLayout, title: str | None, outline: bool = False,
+                 flat: bool = False) -> None:
         from reportlab.lib.pagesizes import A5
         from reportlab.pdfgen.canvas import Canvas
 
@@ -114,6 +115,7 @@ class _Pdf:
         if title:
             self.canvas.setTitle(title)
         self.layout = layout
+        self.outline, self.flat = outline, flat  # bookmarks per heading; headings in the body's font
         self.page = 0
         self._new_page()
 
@@ -133,8 +135,13 @@ class _Pdf:
     def block(self, b: Block) -> None:
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        size = self.SIZES[b.level if b.kind == "heading" else 0]
-        font = self.bold if b.kind == "heading" else self.regular
+        heading = b.kind == "heading" and not self.flat
+        size = self.SIZES[b.level if heading else 0]
+        font = self.bold if heading else self.regular
+        if b.kind == "heading" and self.outline:
+            key = f"h{len(self.layout.words)}-{b.lines[0]}"
+            self.canvas.bookmarkPage(key)
+            self.canvas.addOutlineEntry(" ".join(b.lines), key, level=b.level - 1)
         self.y += size * (0.9 if b.gap else 0.3)
         indent = 40 + (14 * (b.bullet + 1) if b.bullet >= 0 else 0)
         width = self.width - 40 - indent
@@ -168,9 +175,10 @@ class _Pdf:
         self.canvas.save()
 
 
-def write_pdf(text: str, path: Path, title: str | None = None) -> PdfLayout:
+def write_pdf(text: str, path: Path, title: str | None = None, outline: bool = False,
+              flat: bool = False) -> PdfLayout:
     layout = PdfLayout()
-    pdf = _Pdf(path, layout, title)
+    pdf = _Pdf(path, layout, title, outline, flat)
     for b in brief_blocks(text):
         pdf.block(b)
     pdf.save()

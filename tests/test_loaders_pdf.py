@@ -145,3 +145,14 @@ def test_a_paragraph_running_over_a_page_break_is_one_paragraph():
     assert loaded.text == ("The first line of a long paragraph that runs on to the next page and ends there."
                            "\n\nA new paragraph.")
     assert loaded.pages == (0, loaded.text.index("and ends"))
+
+
+def test_sections_come_from_the_outline_when_headings_are_not_set_larger(written, tmp_path):
+    folder, _ = written
+    txt = load_document(folder / "brief.txt", folder)
+    text = BRIEF.read_text(encoding="utf-8")
+    write_pdf(text, tmp_path / "outlined.pdf", outline=True, flat=True)
+    write_pdf(text, tmp_path / "plain.pdf", flat=True)
+    outlined = load_document(tmp_path / "outlined.pdf", tmp_path)
+    assert [(s.title, s.level, s.path) for s in outlined.sections] == [(s.title, s.level, s.path) for s in txt.sections]
+    assert load_document(tmp_path / "plain.pdf", tmp_path).sections == ()  # no outline, no larger fonts

@@ -148,3 +148,20 @@ def _fill(starts: list[int | None], length: int) -> tuple[int, ...]:
     if out:
         out[0] = 0
     return tuple(out)
+
+
+def outline_headings(text: str, outline: list[tuple[int, str]]) -> list[Heading]:
+    """The PDF's outline (bookmarks) as headings: each title found, in order, at the start of a
+    line of the canonical text; titles not found are left out."""
+    heads: list[Heading] = []
+    cursor = 0
+    for level, title in outline:
+        words = title.translate(LIGATURES).split()
+        if not words:
+            continue
+        pattern = r"(?:^|(?<=\n))" + r"\s+".join(re.escape(w) for w in words)
+        m = re.compile(pattern, re.IGNORECASE).search(text, cursor)
+        if m:
+            heads.append(Heading(collapse(m.group()), max(1, min(level, MAX_LEVELS)), m.start(), m.end()))
+            cursor = m.end()
+    return heads

@@ -1,13 +1,15 @@
 """PDF via pdfplumber (MIT): text lines with their page, position and font size, then
-_pdf_layout turns them into canonical text with page starts and headings."""
+_pdf_layout turns them into canonical text with page starts and headings (from the PDF's outline
+when it has one that matches the text, else from font sizes)."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
-from service.loaders._pdf_layout import Line, assemble
+from service.loaders._pdf_layout import Line, assemble, outline_headings
 from service.loaders.base import Loaded, Unreadable, collapse
 
 
@@ -31,6 +33,14 @@ def _open(data: bytes) -> Any:
         raise Unreadable(f"is not a readable PDF ({type(cause).__name__}: {cause or 'corrupt file'})") from exc
 
 
+def _outline(pdf: Any) -> list[tuple[int, str]]:
+    """(level, title) of the PDF's bookmarks in document order; empty when it has none."""
+    try:
+        return [(int(level), collapse(title)) for level, title, *_ in pdf.doc.get_outlines() if isinstance(title, str)]
+    except Exception:  # no outline, or a damaged one: fall back to font sizes
+        return []
+
+
 def _title(pdf: Any) -> str | None:
     title = (pdf.metadata or {}).get("Title")
     if isinstance(title, bytes):
@@ -50,10 +60,14 @@ class PdfLoader:
                          for i, page in enumerate(pdf.pages)]
             except Exception as exc:  # pdfminer raises many kinds of error on damaged content streams
                 raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: {exc or 'corrupt file'})") from exc
-            title = _title(pdf)
+            title, outline = _title(pdf), _outline(pdf)
         if not any(ln.text.strip() for page in pages for ln in page):
             raise Unreadable("has no text layer (a scanned PDF needs OCR before it can be indexed)")
-        return assemble(pages, title)
+        loaded = assemble(pages, title)
+        marked = outline_headings(loaded.text, outline)
+        if marked and 2 * len(marked) >= len(outline):  # the outline, when it fits the text, wins
+            return replace(loaded, headings=tuple(marked))
+        return loaded
 
 
 LOADERS = (PdfLoader(),)

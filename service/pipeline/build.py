@@ -36,8 +36,8 @@ class BuildSettings:
     bm25: Bm25Params = Bm25Params()
     keep_builds: int = 3
     checkpoint: Checkpoint = field(default=no_checkpoint, compare=False, repr=False)  # crash tests pause here
-    onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
     sentences: bool = True  # False: no sentence spans or vectors (retrieval-only indexes, e.g. BEIR)
+    onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
@@ -141,8 +141,20 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
     """Build and publish a new index version, unless the current one is already up to date."""
     t0 = time.perf_counter()
     loaded = read_corpus(settings.corpus_dir)
-    report = build_documents(settings, loaded.documents, embedder_factory, fingerprint, force, progress, t0=t0)
-    return replace(report, skipped=loaded.skipped)
+    factory = functools.cache(embedder_factory)  # load the model at most once
+    report = build_documents(settings, loaded.documents, factory, fingerprint, force, progress, t0=t0)
+    fast_path = ensure_fast_path(settings.onnx_cache, factory, fingerprint) if settings.onnx_cache else ""
+    return replace(report, skipped=loaded.skipped, fast_path=fast_path)
+
+
+def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
+    """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
+    from service.onnx_embedding import verified_export
+
+    if fingerprint and verified_export(cache_root, fingerprint):
+        return "cached"
+    export = getattr(factory(), "export_onnx", None)
+    return "exported" if export is not None and export(cache_root) else "torch"
 
 
 def build_documents(settings: BuildSettings, docs: list[Document], embedder_factory: Callable[[], Embedder],

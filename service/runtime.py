@@ -16,6 +16,7 @@ from service.pipeline import BuildSettings, Engine, RetrievalSettings
 from service.reranking import CrossEncoderReranker
 from service.settings import Settings
 from service.store import load_build
+from service.vector_index import tune
 
 EmbedderFactory = Callable[[Settings], Embedder]
 log = logging.getLogger("briefqa")
@@ -34,6 +35,7 @@ def build_settings(settings: Settings) -> BuildSettings:
         bm25=Bm25Params(),
         keep_builds=settings.keep_builds,
         onnx_cache=onnx_cache(settings),
+        faiss_index=settings.faiss_index,
     )
 
 
@@ -74,6 +76,7 @@ def answer_settings(settings: Settings) -> AnswerSettings:
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     """Load the current index build and check that it was made with the configured model."""
     index = load_build(settings.index_dir)
+    tune(index.dense, settings.faiss_ef_search, settings.faiss_nprobe)
     embedder = embedder or query_embedder(settings)
     check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)
     reranker = CrossEncoderReranker(settings.reranker, settings.device) if settings.reranker else None

@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from service.bm25 import Bm25Index
+from service.vector_index import build_dense
 from service.errors import IndexCorrupt, IndexNotBuilt
 from service.checkpoints import Checkpoint, no_checkpoint
 from service.manifest import MANIFEST, MANIFEST_SUM, manifest_sum_line, read_manifest, sha256_file, verify_files
@@ -143,7 +144,8 @@ def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[s
     checkpoint("writing")
     _write_npy(tmp / "vectors.npy", data.vectors)
     _write_npy(tmp / "sentence_vectors.npy", data.sentence_vectors)
-    faiss.write_index(_dense_index(data.vectors), str(tmp / "dense.faiss"))
+    factory = manifest.get("settings", {}).get("faiss_index", "Flat")
+    faiss.write_index(build_dense(data.vectors, factory), str(tmp / "dense.faiss"))
     (tmp / "bm25").mkdir()
     data.bm25.save(tmp / "bm25")
     files = sorted(p for p in tmp.rglob("*") if p.is_file())
@@ -181,12 +183,6 @@ def prune(index_dir: Path, keep: int) -> list[str]:
     for path in old:
         shutil.rmtree(path, ignore_errors=True)
     return [p.name for p in old]
-
-
-def _dense_index(vectors: np.ndarray) -> faiss.Index:
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
 
 
 def _read_json(path: Path) -> Any:

@@ -35,3 +35,17 @@ def test_approximate_indexes_find_what_exact_search_finds(vectors, factory, knob
 def test_bad_factory_string_is_a_config_error(vectors):
     with pytest.raises(ConfigError, match="factory string 'NoSuchIndex'"):
         build_dense(vectors, "NoSuchIndex")
+
+
+def test_store_builds_the_configured_index_type(corpus, tmp_path, fake):
+    import faiss
+
+    from service import store
+    from tests.conftest import fake_build
+
+    fake_build(corpus, tmp_path / "index", fake, faiss_index="HNSW16")
+    loaded = store.load_build(tmp_path / "index")
+    assert isinstance(faiss.downcast_index(loaded.dense), faiss.IndexHNSWFlat)
+    assert loaded.manifest["settings"]["faiss_index"] == "HNSW16"
+    scores, rows = loaded.dense.search(loaded.data.vectors[:3], 1)
+    assert list(rows[:, 0]) == [0, 1, 2]

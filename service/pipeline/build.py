@@ -38,6 +38,7 @@ class BuildSettings:
     checkpoint: Checkpoint = field(default=no_checkpoint, compare=False, repr=False)  # crash tests pause here
     sentences: bool = True  # False: no sentence spans or vectors (retrieval-only indexes, e.g. BEIR)
     onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
+    faiss_index: str = "Flat"  # FAISS factory string of the dense index (see service/vector_index.py)
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
@@ -47,6 +48,8 @@ class BuildSettings:
             "passage_text": "subheading+clean/v1"}
         if not self.sentences:
             fp["sentences"] = False
+        if self.faiss_index != "Flat":
+            fp["faiss_index"] = self.faiss_index
         return fp
 
 

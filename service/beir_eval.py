@@ -77,6 +77,9 @@ def fusion_sweep(job: BeirJob, embedder: Embedder, split: str = "train",
     index, _ = open_index(job, data, lambda: embedder, progress)
     cands = sweep.gather(index, embedder, data.queries, job.retrieval.candidates)
     rows = sweep.evaluate_settings(cands, index.data.chunks, data.qrels, sweep.grid())
-    return {"name": data.name, "split": split, "queries": len(data.qrels), "rows": rows,
+    note = (f"Index as for test (chunks {job.index.chunking.size}/{job.index.chunking.overlap}, title "
+            f"{job.index.title}); each retriever's top {job.retrieval.candidates} passages fused, then pooled to "
+            "documents. Settings ranked by nDCG@10 on train; test was not looked at.")
+    return {"name": data.name, "split": split, "queries": len(data.qrels), "rows": rows, "note": note,
             "best": sweep.best(rows), "index": job.index.key(), "candidates": job.retrieval.candidates,
             "seconds": round(time.perf_counter() - t0, 1)}

@@ -61,3 +61,14 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Se
 @pytest.fixture(scope="session")
 def real_engine(real_settings, real_embedder):
     return load_engine(real_settings, real_embedder)
+
+
+@pytest.fixture(scope="module")
+def server(real_settings, real_embedder):
+    """A real uvicorn server on a free loopback port serving the real index; yields its base URL."""
+    from service.api import create_app
+    from tests.browser.server import live_server
+
+    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
+    with live_server(app) as url:
+        yield url

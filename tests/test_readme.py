@@ -83,13 +83,6 @@ def test_cli_example_runs(line, real_settings, monkeypatch, capsys):
 
 
 @pytest.fixture(scope="module")
-def server(real_settings, real_embedder):
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
-    with live_server(app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def keyed_server(real_settings, real_embedder):
     """The same index behind a server that needs the API and admin keys, as the README's keyed examples do."""
     keyed = Settings(**{**real_settings.model_dump(), **{k.removeprefix("BRIEFQA_").lower(): v for k, v in KEYS.items()}})

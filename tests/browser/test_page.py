@@ -29,13 +29,6 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 
 @pytest.fixture(scope="module")
-def server(real_settings, real_embedder):
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
-    with live_server(app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         if os.environ.get("CI"):

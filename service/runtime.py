@@ -43,12 +43,12 @@ def onnx_cache(settings: Settings) -> Path | None:
     return settings.index_dir / "onnx" if settings.onnx else None
 
 
-def query_embedder(settings: Settings) -> Embedder:
+def query_embedder(settings: Settings, fingerprint: str | None = None) -> Embedder:
     """The fast ONNX encoder when a verified export of the configured weights exists, else torch;
     behind an LRU cache of query vectors."""
     embedder: Embedder | None = None
     cache_root = onnx_cache(settings)
-    fingerprint = model_fingerprint(settings.model) if cache_root else None
+    fingerprint = fingerprint or (model_fingerprint(settings.model) if cache_root else None)
     folder = verified_export(cache_root, fingerprint) if cache_root and fingerprint else None
     if folder is not None:
         embedder = OnnxEmbedder(folder, settings.model, fingerprint, threads=settings.onnx_threads)
@@ -77,7 +77,12 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     """Load the current index build and check that it was made with the configured model."""
     index = load_build(settings.index_dir)
     tune(index.dense, settings.faiss_ef_search, settings.faiss_nprobe)
-    embedder = embedder or query_embedder(settings)
+    if embedder is None:
+        fingerprint = model_fingerprint(settings.model)  # a local model's weights hash, without loading it
+        if fingerprint is not None and fingerprint != index.manifest["model"].get("fingerprint"):
+            embedder = default_embedder(settings)  # refused just below, with the model's own dimension
+        else:
+            embedder = query_embedder(settings, fingerprint)
     check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)
     reranker = CrossEncoderReranker(settings.reranker, settings.device) if settings.reranker else None
     return Engine(index, embedder, retrieval_settings(settings), answer_settings(settings), reranker)

@@ -61,9 +61,17 @@ def request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _route(scope: Scope) -> str | None:
-    route = scope.get("route")
-    return getattr(route, "path", None)
+UNMATCHED = "<unmatched>"
+
+
+def route_template(scope: Scope, root: str) -> str:
+    """The matched route's template; for a mount (static files), the mount's prefix; `root` is the
+    scope's root_path as it was before routing."""
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return path
+    mounted = scope.get("root_path", "")
+    return mounted[len(root):] if mounted.startswith(root) and mounted != root else UNMATCHED
 
 
 class RequestLog:
@@ -81,7 +89,7 @@ class RequestLog:
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         status = {"code": 500}
-        t0 = time.perf_counter()
+        t0, root = time.perf_counter(), scope.get("root_path", "")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -96,6 +104,6 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             log_event(self.logger, "request", request_id=rid, method=scope["method"], path=scope["path"],
-                      route=_route(scope), status=status["code"],
+                      route=route_template(scope, root), status=status["code"],
                       latency_ms=round((time.perf_counter() - t0) * 1000, 2),
                       index_version=state.get("index_version"))

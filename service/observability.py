@@ -17,9 +17,10 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.logs import route_template
+
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STEP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-UNMATCHED = "<unmatched>"
 
 
 class Metrics:
@@ -97,17 +98,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            self.metrics.observe_request(scope["method"], _route_of(scope, root), status["code"],
+            self.metrics.observe_request(scope["method"], route_template(scope, root), status["code"],
                                          time.perf_counter() - start)
-
-
-def _route_of(scope: Scope, root: str) -> str:
-    """The matched route's template; for a mount (static files), the mount's prefix."""
-    path = getattr(scope.get("route"), "path", None)
-    if path:
-        return path
-    mounted = scope.get("root_path", "")
-    return mounted[len(root):] if mounted.startswith(root) and mounted != root else UNMATCHED
 
 
 def metrics_of(request: Request) -> Metrics:

@@ -110,3 +110,11 @@ def test_refused_requests_are_logged_too(client, caplog):
     assert r.status_code == 415 and r.headers["x-request-id"]
     (line,) = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "briefqa.access"]
     assert line["status"] == 415 and line["path"] == "/v1/search" and line["request_id"] == r.headers["x-request-id"]
+
+
+def test_static_files_and_unknown_paths_are_logged_by_route_not_as_null(client, caplog):
+    caplog.set_level(logging.INFO, logger="briefqa.access")
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/no/such/page").status_code == 404
+    lines = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "briefqa.access"]
+    assert [line["route"] for line in lines] == ["/static", "<unmatched>"]

@@ -19,6 +19,12 @@ from service.store import LoadedIndex
 MODES = ("hybrid", "dense", "bm25")
 
 
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+    return mode
+
+
 @dataclass(frozen=True)
 class RetrievalSettings:
     mode: str = "hybrid"
@@ -30,8 +36,7 @@ class RetrievalSettings:
     rerank_top_n: int = 20
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; valid: {', '.join(MODES)}")
+        check_mode(self.mode)
 
 
 def embed_key(fingerprint: str, text: str) -> str:
@@ -75,9 +80,7 @@ class Engine:
 
     def search(self, query: str, top_k: int, mode: str | None = None,
                timings: dict[str, float] | None = None) -> tuple[list[Hit], np.ndarray]:
-        mode = mode or self.settings.mode
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+        mode = check_mode(mode or self.settings.mode)
         clock = _Clock(timings)
         q_vec = self.embedder.encode([query])[0]
         clock.lap("embed")

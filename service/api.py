@@ -15,11 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from service import __version__
-from service.errors import BriefqaError, NotFound
+from service.errors import BriefqaError, NotFound, StoreUnavailable
 from service.logs import INDEX_VERSION_HEADER, REQUEST_ID_HEADER, RequestLog, configure_logging
 from service.middleware import BODY_RESPONSES, GUARD_RESPONSES, NOT_READY, ErrorOut, RequestGuard
 from service.observability import install_metrics, metrics_of
 from service.pipeline import Engine
+from service.runtime import open_store
 from service.reload import EngineSlot, ReloadOut, Reloader, ReloadRefused, SharedEmbedderLoader, install_sighup
 from service.schemas import (AskRequest, AskResponse, DocumentList, DocumentOut, SearchRequest,
                              SearchResponse, ask_response, document_out, document_summary, passages)
@@ -98,7 +99,7 @@ def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
 
 @router.get("/v1/documents", response_model=DocumentList, tags=["documents"], responses=GET_RESPONSES)
 def documents(engine: EngineDep) -> DocumentList:
-    docs = [document_summary(d) for d in engine.index.documents.values()]
+    docs = [document_summary(d) for d in engine.index.document_list()]
     return DocumentList(documents=docs, index_version=engine.version)
 
 
@@ -106,7 +107,7 @@ def documents(engine: EngineDep) -> DocumentList:
             responses={**GET_RESPONSES, 404: {"model": ErrorOut, "description": "No such document."}})
 def document(doc_id: str, engine: EngineDep) -> DocumentOut:
     """One document with its full text; the X-Index-Version header names the build it came from."""
-    doc = engine.index.documents.get(doc_id)
+    doc = engine.index.document(doc_id)
     if doc is None:
         raise NotFound(f"no document {doc_id!r}; GET /v1/documents lists them")
     return document_out(doc)
@@ -131,6 +132,11 @@ def readyz(slot: Annotated[EngineSlot, Depends(_slot)]) -> JSONResponse:
     engine = slot.engine
     if engine is None:
         return JSONResponse(status_code=503, content={"status": "not ready", "detail": slot.error})
+    try:
+        engine.index.check()  # the PostgreSQL store: is the database answering now?
+    except StoreUnavailable as exc:
+        return JSONResponse(status_code=503, content={"status": "not ready", "index_version": engine.version,
+                                                      "detail": str(exc)})
     return JSONResponse({"status": "ready", "index_version": engine.version})
 
 
@@ -150,17 +156,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     reloader = app.state.reloader
     reloader.start()
     undo = install_sighup(reloader)
+    if app.state.poll_s:
+        reloader.watch(app.state.poll_s)
     yield
+    reloader.stop()
     undo()
 
 
 def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None) -> FastAPI:
-    load = loader or SharedEmbedderLoader()
     configure_logging()
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
     app.state.slot = EngineSlot()
-    app.state.reloader = Reloader(app.state.slot, settings.index_dir, lambda: load(settings))
+    store = open_store(settings)
+    load = loader or SharedEmbedderLoader()
+    if isinstance(load, SharedEmbedderLoader) and load.store is None:
+        load.store = store  # one store (one connection pool) for the process, across reloads
+    app.state.reloader = Reloader(app.state.slot, store.current_version, lambda: load(settings))
+    app.state.poll_s = settings.reload_poll_s if settings.store else 0.0  # replicas follow the database's pointer
     _install_middleware(app, settings)
     app.add_exception_handler(BriefqaError, briefqa_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]

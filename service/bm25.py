@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,22 @@ class Bm25Index:
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+
+    @staticmethod
+    def query_tokens(query: str) -> list[str]:
+        return tokenize([query])[0]
+
+    def postings(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """(term, passage rows, BM25 weights) for every indexed term: the whole index, as a
+        database can hold it (a query's score is the sum of its terms' weights)."""
+        scores = self._model.scores
+        data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+        for term, tid in self._model.vocab_dict.items():
+            if tid + 1 >= len(indptr):
+                continue  # bm25s's placeholder for the empty token has no postings
+            a, b = int(indptr[tid]), int(indptr[tid + 1])
+            if b > a:
+                yield term, indices[a:b], data[a:b]
 
     def top(self, query: str, n: int) -> dict[int, float]:
         scores = self.scores(query)

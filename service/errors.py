@@ -27,3 +27,7 @@ class ConfigError(BriefqaError):
 
 class NotFound(BriefqaError):
     """A requested document does not exist."""
+
+
+class StoreUnavailable(BriefqaError):
+    """The index store (the database) cannot be reached or did not answer in time."""

@@ -44,7 +44,7 @@ def load_testset(path: Path) -> list[TestQuestion]:
 
 def relevant_chunks(engine: Engine, evidence: tuple[str, ...]) -> dict[str, int]:
     """Every passage that contains one of the evidence strings counts as relevant."""
-    return {c.chunk_id: 1 for c in engine.index.data.chunks if any(e in c.text for e in evidence)}
+    return {c.chunk_id: 1 for c in engine.index.all_chunks() if any(e in c.text for e in evidence)}
 
 
 def evidence_recall(hits: list[Hit], evidence: tuple[str, ...]) -> float:

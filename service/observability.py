@@ -69,10 +69,10 @@ class IndexCollector(Collector):
         info.add_metric([], {"version": index.version, "model": str(model.get("id", "") if isinstance(model, dict) else model)})
         yield info
         docs = GaugeMetricFamily("briefqa_index_documents", "Documents in the index being served.")
-        docs.add_metric([], float(len(index.documents)))
+        docs.add_metric([], float(index.manifest["counts"]["documents"]))
         yield docs
         chunks = GaugeMetricFamily("briefqa_index_chunks", "Passages (chunks) in the index being served.")
-        chunks.add_metric([], float(len(index.data.chunks)))
+        chunks.add_metric([], float(index.chunk_count))
         yield chunks
 
 

@@ -15,18 +15,17 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
 from service.embedding import Embedder
-from service.errors import BriefqaError
+from service.errors import BriefqaError, StoreUnavailable
 from service.logs import log_event
 from service.pipeline import Engine
 from service.runtime import load_engine
 from service.settings import Settings
-from service.store import current_version
+from service.stores.base import IndexStore
 
 log = logging.getLogger("briefqa.reload")
 
@@ -54,22 +53,24 @@ class SharedEmbedderLoader:
     """load_engine that loads the query embedder once (with the first build that loads) and hands
     it to every later Engine, so a reload reads the index but never the model again."""
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(self, embedder: Embedder | None = None, store: IndexStore | None = None) -> None:
         self.embedder = embedder
+        self.store = store  # shared too: one connection pool per process for the PostgreSQL store
 
     def __call__(self, settings: Settings) -> Engine:
         if self.embedder is None:
-            engine = load_engine(settings)
+            engine = load_engine(settings, store=self.store)
             self.embedder = engine.embedder
             return engine
-        return load_engine(settings, self.embedder)
+        return load_engine(settings, self.embedder, self.store)
 
 
 class Reloader:
-    def __init__(self, slot: EngineSlot, index_dir: Path, load: Callable[[], Engine]) -> None:
+    def __init__(self, slot: EngineSlot, current: Callable[[], str | None], load: Callable[[], Engine]) -> None:
         self.slot = slot
-        self.index_dir = index_dir
+        self.current = current  # the version the store's pointer names now
         self.load = load
+        self._stop = threading.Event()
 
     def start(self) -> None:
         """First load; on failure the slot keeps the reason (for /readyz) and a later reload may succeed."""
@@ -85,16 +86,18 @@ class Reloader:
         with self.slot.lock:
             old = self.slot.engine
             previous = old.version if old is not None else None
-            target = current_version(self.index_dir)
-            if old is not None and target == previous:
-                return ReloadOut(status="unchanged", index_version=previous, previous=previous)
+            target: str | None = None
             try:
+                target = self.current()
+                if old is not None and target == previous:
+                    return ReloadOut(status="unchanged", index_version=previous, previous=previous)
                 engine = self.load()
             except BriefqaError as exc:
                 if old is None:
                     self.slot.error = str(exc)
                 serving = f"still serving {previous}" if previous else "nothing is being served"
-                what = f"refused index build {target}" if target else "nothing to load"
+                what = (f"refused index build {target}" if target
+                        else "cannot reach the store" if isinstance(exc, StoreUnavailable) else "nothing to load")
                 raise ReloadRefused(f"{what}: {exc}; {serving}") from exc
             self.slot.engine, self.slot.error = engine, None
             return ReloadOut(status="reloaded", index_version=engine.version, previous=previous)
@@ -105,7 +108,28 @@ class Reloader:
         except ReloadRefused as exc:
             log_event(log, "reload", logging.ERROR, trigger=trigger, status="refused", detail=str(exc))
         else:
-            log_event(log, "reload", trigger=trigger, **out.model_dump())
+            if out.status == "reloaded" or trigger != "poll":
+                log_event(log, "reload", trigger=trigger, **out.model_dump())
+
+    def watch(self, interval_s: float) -> threading.Thread:
+        """Poll the store's pointer every `interval_s` and reload when it moves (or when nothing is
+        served yet, e.g. the database was down at start). Stopped by `stop()`."""
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                engine = self.slot.engine
+                try:
+                    moved = engine is None or self.current() != engine.version
+                except BriefqaError:
+                    continue  # the store is unreachable: requests report it; keep serving what we have
+                if moved:
+                    self.reload_logged("poll")
+
+        thread = threading.Thread(target=loop, name="briefqa-reload-poll", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def install_sighup(reloader: Reloader) -> Callable[[], None]:

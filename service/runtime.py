@@ -9,14 +9,15 @@ from pathlib import Path
 from service.answering import AnswerSettings
 from service.bm25 import Bm25Params
 from service.chunking import ChunkSettings
+from service.errors import ConfigError
 from service.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_fingerprint
 from service.manifest import check_model
 from service.onnx_embedding import OnnxEmbedder, verified_export
 from service.pipeline import BuildSettings, Engine, RetrievalSettings
 from service.reranking import CrossEncoderReranker
 from service.settings import Settings
-from service.store import load_build
-from service.vector_index import tune
+from service.stores.base import IndexStore
+from service.stores.disk import DiskStore
 
 EmbedderFactory = Callable[[Settings], Embedder]
 log = logging.getLogger("briefqa")
@@ -36,7 +37,24 @@ def build_settings(settings: Settings) -> BuildSettings:
         keep_builds=settings.keep_builds,
         onnx_cache=onnx_cache(settings),
         faiss_index=settings.faiss_index,
+        store=open_store(settings) if settings.store else None,
     )
+
+
+def open_store(settings: Settings) -> IndexStore:
+    """The disk store on index_dir, or the PostgreSQL store when BRIEFQA_STORE is a postgresql:// URL."""
+    if settings.store is None:
+        return DiskStore(settings.index_dir, settings.faiss_ef_search, settings.faiss_nprobe)
+    url = settings.store.get_secret_value()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("BRIEFQA_STORE must be a postgresql:// URL, or unset for the disk store in BRIEFQA_INDEX_DIR")
+    from service.stores.pg import PgBuildOptions, PgStore  # psycopg is imported only when it is used
+    from service.stores.pg_db import PgOptions
+
+    options = PgOptions(pool_size=settings.pg_pool_size, timeout_s=settings.pg_timeout_s,
+                        statement_timeout_ms=settings.pg_statement_timeout_ms,
+                        ef_search=max(settings.pg_ef_search, settings.candidates))
+    return PgStore(url, options, PgBuildOptions(hnsw_m=settings.pg_hnsw_m, grace_s=settings.pg_prune_grace_s))
 
 
 def onnx_cache(settings: Settings) -> Path | None:
@@ -73,10 +91,9 @@ def answer_settings(settings: Settings) -> AnswerSettings:
                           max_sentences=settings.max_answer_sentences)
 
 
-def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
-    """Load the current index build and check that it was made with the configured model."""
-    index = load_build(settings.index_dir)
-    tune(index.dense, settings.faiss_ef_search, settings.faiss_nprobe)
+def load_engine(settings: Settings, embedder: Embedder | None = None, store: IndexStore | None = None) -> Engine:
+    """Open the current index build and check that it was made with the configured model."""
+    index = (store or open_store(settings)).open()
     if embedder is None:
         fingerprint = model_fingerprint(settings.model)  # a local model's weights hash, without loading it
         if fingerprint is not None and fingerprint != index.manifest["model"].get("fingerprint"):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.records import Answer, Document, Hit
-from service.store import LoadedIndex
+from service.stores.base import ServedIndex
 
 ModeField = Literal["hybrid", "dense", "bm25"]
 ADSE = "what are the ADSE priority areas"
@@ -123,16 +123,16 @@ class DocumentList(BaseModel):
     index_version: str
 
 
-def passages(hits: list[Hit] | tuple[Hit, ...], index: LoadedIndex) -> list[Passage]:
+def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Passage]:
     return [
-        Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.documents[h.chunk.doc_id].title,
+        Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.title(h.chunk.doc_id),
                 section=h.chunk.section_label, page=h.chunk.page, start=h.chunk.start, end=h.chunk.end,
                 text=h.chunk.text, score=round(h.score, 6))
         for n, h in enumerate(hits, start=1)
     ]
 
 
-def ask_response(answer: Answer, index: LoadedIndex) -> AskResponse:
+def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
                        citations=passages(answer.hits, index), index_version=index.version,
                        timings_ms=answer.timings_ms)

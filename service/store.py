@@ -8,7 +8,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,39 +20,11 @@ from service.errors import IndexCorrupt, IndexNotBuilt
 from service.checkpoints import Checkpoint, no_checkpoint
 from service.manifest import MANIFEST, MANIFEST_SUM, manifest_sum_line, read_manifest, sha256_file, verify_files
 from service.records import Chunk, Document, Section, Sentence
+from service.stores.loaded import IndexData, LoadedIndex
 
 POINTER = "CURRENT"
 BUILDS = "builds"
 TMP_PREFIX = ".tmp-"
-
-
-@dataclass
-class IndexData:
-    """What one build holds; row i of `vectors` belongs to `chunks[i]`."""
-
-    documents: list[Document]
-    chunks: list[Chunk]
-    chunk_keys: list[str]
-    vectors: np.ndarray
-    sentences: list[Sentence]
-    sentence_keys: list[str]
-    sentence_vectors: np.ndarray
-    chunk_sentences: list[list[int]]
-    bm25: Bm25Index
-
-
-@dataclass
-class LoadedIndex:
-    data: IndexData
-    manifest: dict[str, Any]
-    version: str
-    dense: faiss.Index
-    documents: dict[str, Document] = field(default_factory=dict)
-    row_of: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.documents = {d.doc_id: d for d in self.data.documents}
-        self.row_of = {c.chunk_id: i for i, c in enumerate(self.data.chunks)}
 
 
 def _fsync_dir(path: Path) -> None:

@@ -72,3 +72,55 @@ def server(real_settings, real_embedder):
     app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
     with live_server(app) as url:
         yield url
+
+
+# --- The same integration suite on both stores: disk (FAISS files) and PostgreSQL + pgvector ---
+
+STORES = ("disk", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory):
+    """A PostgreSQL 18 + pgvector server: BRIEFQA_TEST_PG_URL (started by .ci/run), else one of our own."""
+    import os
+
+    from tests.pgserver import PgServer, free_port
+
+    if os.environ.get("BRIEFQA_TEST_PG_URL"):
+        yield os.environ["BRIEFQA_TEST_PG_URL"]
+        return
+    server = PgServer(tmp_path_factory.mktemp("pg") / "data", free_port()).init().start()
+    try:
+        yield server.url
+    finally:
+        server.stop("immediate")
+
+
+@pytest.fixture
+def pg_database(pg_url, request) -> str:
+    """A new, empty database on the test server, for one test."""
+    from tests.pgserver import fresh_database
+
+    return fresh_database(pg_url, request.node.name)
+
+
+@pytest.fixture(scope="session", params=STORES)
+def store_settings(request, real_settings, real_embedder) -> Settings:
+    """The brief indexed with the real model in each store: the disk build of `real_settings`, and
+    the same corpus built into a fresh PostgreSQL database."""
+    if request.param == "disk":
+        return real_settings
+    from pydantic import SecretStr
+
+    from service.runtime import build_settings
+    from tests.pgserver import fresh_database
+
+    url = fresh_database(request.getfixturevalue("pg_url"), "store_settings")
+    settings = real_settings.model_copy(update={"store": SecretStr(url)})
+    build_index(build_settings(settings), lambda: real_embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def store_engine(store_settings, real_embedder):
+    return load_engine(store_settings, real_embedder)

@@ -17,8 +17,8 @@ ADSE_AREAS = ("securing critical undersea infrastructure", "enhancing geospatial
 
 
 @pytest.fixture(scope="module")
-def client(real_settings, real_embedder):
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
+def client(store_settings, real_embedder):
+    app = create_app(store_settings, loader=lambda s: load_engine(s, real_embedder))
     with TestClient(app) as c:
         yield c
 

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def results(real_engine):
-    return evaluate(real_engine, load_testset(DEFAULT_TESTSET), ("hybrid",))["hybrid"]
+def results(store_engine):
+    return evaluate(store_engine, load_testset(DEFAULT_TESTSET), ("hybrid",))["hybrid"]
 
 
 def test_test_set_has_enough_questions():

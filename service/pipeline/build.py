@@ -18,11 +18,13 @@ from service.chunking import ChunkSettings, split_corpus
 from service.corpus import read_corpus
 from service.embedding import Embedder
 from service.errors import BriefqaError
-from service.manifest import new_manifest, read_manifest
+from service.manifest import new_manifest
 from service.pipeline.query import embed_key, passage_text
 from service.records import Chunk, Document, Sentence
 from service.sentences import chunk_sentences, clean
-from service import store
+from service.stores.base import IndexStore
+from service.stores.disk import DiskStore
+from service.stores.loaded import IndexData
 
 Progress = Callable[[str, int, int], None]
 
@@ -39,6 +41,10 @@ class BuildSettings:
     sentences: bool = True  # False: no sentence spans or vectors (retrieval-only indexes, e.g. BEIR)
     onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
     faiss_index: str = "Flat"  # FAISS factory string of the dense index (see service/vector_index.py)
+    store: IndexStore | None = field(default=None, compare=False, repr=False)  # None: DiskStore(index_dir)
+
+    def index_store(self) -> IndexStore:
+        return self.store if self.store is not None else DiskStore(self.index_dir)
 
     def fingerprint_settings(self) -> dict[str, object]:
         """The settings a build depends on; a change makes the index stale."""
@@ -86,17 +92,6 @@ def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
     return unique, per_chunk
 
 
-def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
-    """key -> vector from the current build, for re-embedding only what changed."""
-    try:
-        old = store.load_build(index_dir).data
-    except BriefqaError:
-        return {}
-    reuse = dict(zip(old.chunk_keys, old.vectors))
-    reuse.update(zip(old.sentence_keys, old.sentence_vectors))
-    return reuse
-
-
 def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embedder: Embedder,
            progress: Progress | None, label: str) -> tuple[np.ndarray, int]:
     # longest first, so each batch holds texts of similar length and pads little
@@ -114,22 +109,23 @@ def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embe
     return out, len(todo)
 
 
-def _new_version(index_dir: Path, content: str) -> str:
+def _new_version(target: IndexStore, content: str) -> str:
     """Sortable by time, unique, and telling which content it holds."""
     while True:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         version = f"{stamp}-{content}"
-        if not store.build_dir(index_dir, version).exists():
+        if not target.has_version(version):
             return version
 
 
 def is_up_to_date(settings: BuildSettings, docs: list[Document], fingerprint: str | None) -> str | None:
     """The current version when it was built from these files, settings and model weights."""
-    version = store.current_version(settings.index_dir)
+    target = settings.index_store()
+    version = target.current_version()
     if version is None or fingerprint is None:
         return None
     try:
-        manifest = read_manifest(store.build_dir(settings.index_dir, version))
+        manifest = target.read_manifest(version)
     except BriefqaError:
         return None
     same = (manifest["corpus"]["files"] == {d.doc_id: d.sha256 for d in docs}
@@ -167,17 +163,18 @@ def build_documents(settings: BuildSettings, docs: list[Document], embedder_fact
     unless the current one is already up to date. `reuse` adds vectors (by embed key) to those
     of the current build, so a caller can share vectors between index folders."""
     t0 = time.perf_counter() if t0 is None else t0
-    with store.build_lock(settings.index_dir):
-        cleaned = store.clean_partial_builds(settings.index_dir)
+    target = settings.index_store()
+    with target.writer_lock():
+        cleaned = target.clean_partial()
         current = None if force else is_up_to_date(settings, docs, fingerprint)
         if current:
-            m = read_manifest(store.build_dir(settings.index_dir, current))["counts"]
+            m = target.read_manifest(current)["counts"]
             return BuildReport(current, m["documents"], m["chunks"], m["sentences"], 0, 0,
                                time.perf_counter() - t0, up_to_date=True, cleaned=cleaned)
         embedder = embedder_factory()
         report = _build(settings, docs, embedder, progress, t0, reuse or {})
         return BuildReport(**{**report.__dict__, "cleaned": cleaned,
-                              "pruned": store.prune(settings.index_dir, settings.keep_builds)})
+                              "pruned": target.prune(settings.keep_builds)})
 
 
 def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
@@ -189,12 +186,13 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     s_texts = [clean(s.text) for s in sentences]
     p_keys = [embed_key(fp, t) for t in p_texts]
     s_keys = [embed_key(fp, t) for t in s_texts]
-    reuse = {**extra, **_previous_vectors(settings.index_dir)}
+    target = settings.index_store()
+    reuse = {**extra, **target.vectors_by_key()}
     vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
     s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")
     settings.checkpoint("embedded")
     bm25 = Bm25Index.build(p_texts, settings.bm25)
-    version = _new_version(settings.index_dir, embed_key(fp, "".join(p_keys))[:8])
+    version = _new_version(target, embed_key(fp, "".join(p_keys))[:8])
     counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
     manifest = new_manifest(
         version=version,
@@ -203,10 +201,10 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
         corpus_files={d.doc_id: d.sha256 for d in docs},
         counts=counts,
     )
-    data = store.IndexData(docs, chunks, p_keys, vectors, sentences, s_keys, s_vectors, per_chunk, bm25)
-    store.write_build(settings.index_dir, version, data, manifest, settings.checkpoint)
+    data = IndexData(docs, chunks, p_keys, vectors, sentences, s_keys, s_vectors, per_chunk, bm25)
+    target.write(version, data, manifest, settings.checkpoint)
     settings.checkpoint("written")
-    store.publish(settings.index_dir, version)
+    target.publish(version)
     settings.checkpoint("published")
     return BuildReport(version, len(docs), len(chunks), len(sentences), n1 + n2,
                        len(chunks) + len(sentences) - n1 - n2, time.perf_counter() - t0)

@@ -10,11 +10,11 @@ import numpy as np
 
 from service.answering import AnswerSettings, candidates, compose
 from service.embedding import Embedder
-from service.records import Answer, Hit
+from service.records import Answer, Chunk, Hit
 from service.reranking import Reranker
 from service.retrieval import distinct, fuse, ranked
 from service.sentences import clean
-from service.store import LoadedIndex
+from service.stores.base import ServedIndex
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -52,7 +52,7 @@ def passage_text(section: tuple[str, ...], text: str) -> str:
 class Engine:
     """A loaded index and the models that query it; immutable, one per index version."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: RetrievalSettings,
+    def __init__(self, index: ServedIndex, embedder: Embedder, settings: RetrievalSettings,
                  answer_settings: AnswerSettings, reranker: Reranker | None = None) -> None:
         self.index = index
         self.embedder = embedder
@@ -65,12 +65,9 @@ class Engine:
         return self.index.version
 
     def _rankings(self, query: str, q_vec: np.ndarray, mode: str) -> dict[int, float]:
-        n = min(self.settings.candidates, len(self.index.data.chunks))
-        dense: dict[int, float] = {}
-        if mode in ("dense", "hybrid"):
-            scores, rows = self.index.dense.search(q_vec[None, :], n)
-            dense = {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
-        sparse = self.index.data.bm25.top(query, n) if mode in ("bm25", "hybrid") else {}
+        n = min(self.settings.candidates, self.index.chunk_count)
+        dense = self.index.dense_top(q_vec, n) if mode in ("dense", "hybrid") else {}
+        sparse = self.index.keyword_top(query, n) if mode in ("bm25", "hybrid") else {}
         if mode == "dense":
             return dense
         if mode == "bm25":
@@ -80,6 +77,11 @@ class Engine:
 
     def search(self, query: str, top_k: int, mode: str | None = None,
                timings: dict[str, float] | None = None) -> tuple[list[Hit], np.ndarray]:
+        _, hits, q_vec = self._search(query, top_k, mode, timings)
+        return hits, q_vec
+
+    def _search(self, query: str, top_k: int, mode: str | None,
+                timings: dict[str, float] | None) -> tuple[list[int], list[Hit], np.ndarray]:
         mode = check_mode(mode or self.settings.mode)
         clock = _Clock(timings)
         q_vec = self.embedder.encode([query])[0]
@@ -90,13 +92,25 @@ class Engine:
         if self.reranker is not None and rows:
             rows, scores = self._rerank(query, rows)
             clock.lap("rerank")
-        chunks = self.index.data.chunks
-        rows = distinct(rows, lambda r: chunks[r].text, lambda r: chunks[r].doc_id, top_k)
-        return [Hit(chunks[r], float(scores[r])) for r in rows], q_vec
+        rows, chunks = self._distinct(rows, top_k)
+        return rows, [Hit(chunks[r], float(scores[r])) for r in rows], q_vec
+
+    def _distinct(self, rows: list[int], top_k: int) -> tuple[list[int], dict[int, Chunk]]:
+        """The first top_k rows that are not near-duplicates, fetching passages a few at a time
+        (2 * top_k first, more only when duplicates were dropped)."""
+        got: dict[int, Chunk] = {}
+        want = max(top_k, 1) * 2
+        while True:
+            todo = [r for r in rows[:want] if r not in got]
+            got.update(zip(todo, self.index.chunks(todo)))
+            picked = distinct(rows[:want], lambda r: got[r].text, lambda r: got[r].doc_id, top_k)
+            if len(picked) >= top_k or want >= len(rows):
+                return picked, got
+            want *= 4
 
     def _rerank(self, query: str, rows: list[int]) -> tuple[list[int], dict[int, float]]:
         head = rows[: self.settings.rerank_top_n]
-        texts = [passage_text(c.section, c.text) for c in (self.index.data.chunks[r] for r in head)]
+        texts = [passage_text(c.section, c.text) for c in self.index.chunks(head)]
         new = dict(zip(head, self.reranker.scores(query, texts)))
         floor = min(new.values())
         rest = {r: floor - 1e-6 * (i + 1) for i, r in enumerate(rows[len(head):])}
@@ -104,12 +118,11 @@ class Engine:
 
     def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
         timings: dict[str, float] = {}
-        hits, q_vec = self.search(question, top_k, mode, timings)
+        rows, hits, q_vec = self._search(question, top_k, mode, timings)
         clock = _Clock(timings)
-        data = self.index.data
-        rows = [self.index.row_of[h.chunk.chunk_id] for h in hits]
-        cands = candidates(rows, data.chunk_sentences, data.sentences)
-        sentences, confidence = compose(question, q_vec, cands, data.sentence_vectors, self.answer_settings)
+        per_chunk, found, vectors = self.index.sentences_of(rows)
+        cands = candidates(list(range(len(rows))), per_chunk, found)
+        sentences, confidence = compose(question, q_vec, cands, vectors, self.answer_settings)
         clock.lap("answer")
         return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
 

@@ -1,4 +1,4 @@
-"""Command line: briefqa index | serve | ask | search | eval."""
+"""Command line: briefqa index | serve | ask | search | eval | migrate."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("-k", "--top-k", type=int, default=default_k, help=f"passages to return (default {default_k})")
         s.add_argument("-m", "--mode", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
         s.add_argument("--json", action="store_true", help="print JSON, as the API returns it")
+
+    sub.add_parser("migrate", help="create or update the PostgreSQL store's schema (BRIEFQA_STORE)")
 
     s = sub.add_parser("eval", help="evaluate retrieval on the project's test set or a BEIR dataset",
                        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)

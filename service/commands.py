@@ -134,7 +134,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from service.api import create_app
     from service.store import current_version
 
-    if current_version(settings.index_dir) is None:
+    # A replica on the PostgreSQL store never indexes: it serves once `briefqa index` has published.
+    if settings.store is None and current_version(settings.index_dir) is None:
         print(f"no index in {settings.index_dir}; building it from {settings.corpus_dir} first", file=sys.stderr)
         index(argparse.Namespace(force=False, quiet=False, json=False), settings)
     # access_log off: the app writes one JSON line per request itself (service/logs.py)
@@ -142,7 +143,23 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve}
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring the PostgreSQL store's schema up to date (`briefqa index` does this too)."""
+    if settings.store is None:
+        print("briefqa: error: migrate needs BRIEFQA_STORE=postgresql://...; the disk store has no schema",
+              file=sys.stderr)
+        return 1
+    from service.stores.pg_db import Database
+    from service.stores.pg_schema import LATEST, migrate as apply
+
+    db = Database(settings.store.get_secret_value())
+    with db.direct(autocommit=True) as conn:
+        done = apply(conn)
+    print(f"{db.where}: applied {', '.join(done)}" if done else f"{db.where}: schema {LATEST} is up to date")
+    return 0
+
+
+COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -149,3 +149,13 @@ def test_a_dropped_build_is_refused_when_opened(corpus, pg_database, fake):
     with pytest.raises(IndexCorrupt, match=version):
         store.open()
     store.close()
+
+
+def test_migrate_command_applies_the_schema_once(pg_database, monkeypatch, capsys):
+    from service.cli import main
+
+    monkeypatch.setenv("BRIEFQA_STORE", pg_database)
+    assert main(["migrate"]) == 0
+    assert "applied 0001_initial.sql" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert f"schema {LATEST} is up to date" in capsys.readouterr().out

@@ -8,7 +8,8 @@ index/bench-scifact/, the disk build) and reused by the PostgreSQL build, so bui
 stores, not the model. Queries run through Engine.search exactly as when serving, with the query
 vectors computed up front (the encoder's cost is the same for both stores; bench/load.py measures it).
 Prints build seconds, p50/p99 of a 10-passage search per mode, and nDCG@10 of each store on the test split (passages
-pooled to documents by their best passage). Without --pg it starts a throw-away PostgreSQL 18 + pgvector.
+pooled to documents by their best passage), and, for comparison, PostgreSQL's own ts_rank_cd full-text
+ranking over the same passages (which briefqa does not use: it holds BM25 weights instead). Without --pg it starts a throw-away PostgreSQL 18 + pgvector.
 """
 
 from __future__ import annotations
@@ -80,6 +81,30 @@ def run_queries(engine: Engine, queries: dict[str, str], mode: str, qrels) -> di
             "ndcg@10": round(mean(ndcg), 4)}
 
 
+def ts_rank_ndcg(pg: PgStore, index, queries: dict[str, str], qrels) -> dict[str, float]:
+    """PostgreSQL's own full-text ranking (ts_rank_cd, the query's terms OR-ed) over the same passages:
+    what a store would get without BM25 held in the database."""
+    from psycopg import sql
+
+    from service.stores.pg_write import partition
+
+    table = partition("chunks", index.build_id)
+    with pg.db.connection() as conn:
+        conn.execute(sql.SQL("CREATE INDEX IF NOT EXISTS bench_fts ON {} USING gin (to_tsvector('english', passage))")
+                     .format(table))
+        conn.commit()
+        stmt = sql.SQL("SELECT doc_id, ts_rank_cd(to_tsvector('english', passage), q) AS r FROM {}, "
+                       "CAST(replace(plainto_tsquery('english', %s)::text, '&', '|') AS tsquery) q "
+                       "WHERE to_tsvector('english', passage) @@ q ORDER BY r DESC LIMIT 100").format(table)
+        times, ndcg = [], []
+        for qid, text in queries.items():
+            t0 = time.perf_counter()
+            rows = conn.execute(stmt, (text,)).fetchall()
+            times.append((time.perf_counter() - t0) * 1000)
+            ndcg.append(ndcg_at(list(dict.fromkeys(r[0] for r in rows)), qrels[qid], 10))
+    return {"p50_ms": round(statistics.median(times), 2), "ndcg@10": round(mean(ndcg), 4)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pg", help="PostgreSQL URL (default: start a throw-away server)")
@@ -100,7 +125,7 @@ def main() -> None:
     try:
         common = dict(corpus_dir=CACHE, model=real.model_id, chunking=ChunkSettings(1000, 200), sentences=False, keep_builds=1)
         print("building (vectors cached in index/bench-scifact after the first run)", flush=True)
-        disk = DiskStore(CACHE)
+        disk = DiskStore(CACHE, threads=1)  # as served (BRIEFQA_FAISS_THREADS)
         build(BuildSettings(index_dir=CACHE, store=disk, **common), docs, real)  # embeds on the first run only
         vectors = disk.vectors_by_key()
         disk_s = build(BuildSettings(index_dir=CACHE, store=disk, **common), docs, real, reuse=vectors)
@@ -117,10 +142,13 @@ def main() -> None:
             for mode in ("hybrid", "dense", "bm25"):
                 run_queries(engine, dict(list(queries.items())[:20]), mode, data.qrels)  # warm-up
                 out["search"][f"{name} {mode}"] = run_queries(engine, queries, mode, data.qrels)
+        out["postgres ts_rank_cd (not used; for comparison)"] = ts_rank_ndcg(pg, engines["postgres"].index, queries, data.qrels)
         print(json.dumps(out, indent=2))
         print(f"\n{'store / mode':<22}{'p50 ms':>9}{'p99 ms':>9}{'nDCG@10':>9}")
         for key, row in out["search"].items():
             print(f"{key:<22}{row['p50_ms']:>9}{row['p99_ms']:>9}{row['ndcg@10']:>9}")
+        fts = out["postgres ts_rank_cd (not used; for comparison)"]
+        print(f"{'postgres ts_rank_cd':<22}{fts['p50_ms']:>9}{'':>9}{fts['ndcg@10']:>9}   (full-text ranking, not used)")
         print(f"build (vectors reused): faiss {disk_s:.1f} s, postgres {pg_s:.1f} s")
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)

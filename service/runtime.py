@@ -44,7 +44,7 @@ def build_settings(settings: Settings) -> BuildSettings:
 def open_store(settings: Settings) -> IndexStore:
     """The disk store on index_dir, or the PostgreSQL store when BRIEFQA_STORE is a postgresql:// URL."""
     if settings.store is None:
-        return DiskStore(settings.index_dir, settings.faiss_ef_search, settings.faiss_nprobe)
+        return DiskStore(settings.index_dir, settings.faiss_ef_search, settings.faiss_nprobe, settings.faiss_threads)
     url = settings.store.get_secret_value()
     if not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError("BRIEFQA_STORE must be a postgresql:// URL, or unset for the disk store in BRIEFQA_INDEX_DIR")

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
     faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")
     faiss_ef_search: int = Field(128, ge=1, le=10000, description="HNSW efSearch at query time (HNSW indexes only).")
+    faiss_threads: int = Field(1, ge=1, le=256, description="FAISS OpenMP threads when serving queries (one query at a time gains nothing from more).")
     faiss_nprobe: int = Field(32, ge=1, le=65536, description="IVF lists probed at query time (IVF indexes only).")
     reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
     rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")

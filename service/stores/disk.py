@@ -22,6 +22,7 @@ class DiskStore:
     index_dir: Path
     ef_search: int | None = None  # HNSW efSearch at query time
     nprobe: int | None = None  # IVF lists probed at query time
+    threads: int | None = None  # FAISS OpenMP threads for queries (process-wide)
 
     def describe(self) -> str:
         return str(self.index_dir)
@@ -61,5 +62,5 @@ class DiskStore:
 
     def open(self, version: str | None = None) -> LoadedIndex:
         index = store.load_build(self.index_dir, version)
-        tune(index.dense, self.ef_search, self.nprobe)
+        tune(index.dense, self.ef_search, self.nprobe, self.threads)
         return index

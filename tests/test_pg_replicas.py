@@ -82,3 +82,19 @@ def test_a_database_outage_is_a_fast_503_and_service_resumes_by_itself(corpus, t
     finally:
         if server.running():
             server.stop("immediate")
+
+
+def test_a_replica_started_before_the_database_serves_once_it_is_up(corpus, tmp_path, fake):
+    server = PgServer(tmp_path / "pg", free_port()).init()
+    try:
+        with thread_server(_app(corpus, server.url, fake, pg_timeout_s=0.5), ready=False) as base:
+            ready = httpx.get(base + "/readyz", timeout=30)
+            assert ready.status_code == 503 and "unreachable" in ready.json()["detail"]
+            assert httpx.post(base + "/v1/ask", json=QUESTION, timeout=30).status_code == 503
+            server.start()
+            version = _publish(corpus, server.url, fake)
+            _wait_for(lambda: httpx.get(base + "/readyz", timeout=30).status_code == 200, 10)
+            assert httpx.post(base + "/v1/ask", json=QUESTION).json()["index_version"] == version
+    finally:
+        if server.running():
+            server.stop("immediate")

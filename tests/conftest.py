@@ -110,15 +110,31 @@ def store_settings(request, real_settings, real_embedder) -> Settings:
     the same corpus built into a fresh PostgreSQL database."""
     if request.param == "disk":
         return real_settings
+    return build_in_postgres(request.getfixturevalue("pg_url"), real_settings, real_embedder, "store_settings")
+
+
+def build_in_postgres(pg_url: str, like: Settings, embedder, hint: str) -> Settings:
+    """`like`'s corpus built with `embedder` into a new database on the server at `pg_url`."""
     from pydantic import SecretStr
 
     from service.runtime import build_settings
     from tests.pgserver import fresh_database
 
-    url = fresh_database(request.getfixturevalue("pg_url"), "store_settings")
-    settings = real_settings.model_copy(update={"store": SecretStr(url)})
-    build_index(build_settings(settings), lambda: real_embedder)
+    settings = like.model_copy(update={"store": SecretStr(fresh_database(pg_url, hint))})
+    build_index(build_settings(settings), lambda: embedder)
     return settings
+
+
+def fake_build_into(corpus: Path, store, embedder: FakeEmbedder, **kw):
+    """A build of `corpus` with the fake embedder into `store` (an IndexStore)."""
+    return build_index(BuildSettings(corpus, corpus.parent / "unused", embedder.model_id, store=store, **kw),
+                       lambda: embedder, fingerprint=embedder.fingerprint())
+
+
+def add_paragraph(corpus: Path, i: int) -> None:
+    """Change the corpus, so that the next build is a new version."""
+    doc = next(corpus.glob("*.txt"))
+    doc.write_text(doc.read_text(encoding="utf-8") + f"\nAddendum {i}: the committee met again.\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

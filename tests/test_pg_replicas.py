@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from service.api import create_app
-from service.pipeline import BuildSettings, build_index
 from service.reload import SharedEmbedderLoader
 from service.settings import Settings
 from service.stores.pg import PgStore
+from tests.conftest import add_paragraph, fake_build_into
 from tests.live_server import thread_server
 from tests.pgserver import PgServer, fresh_database, free_port
 
@@ -23,12 +23,10 @@ QUESTION = {"question": "what are the ADSE priority areas"}
 
 def _publish(corpus, url: str, fake, i: int | None = None) -> str:
     if i is not None:
-        doc = next(corpus.glob("*.txt"))
-        doc.write_text(doc.read_text(encoding="utf-8") + f"\nAddendum {i}: the committee met again.\n", encoding="utf-8")
+        add_paragraph(corpus, i)
     store = PgStore(url)
     try:
-        return build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store),
-                           lambda: fake, fingerprint=fake.fingerprint()).version
+        return fake_build_into(corpus, store, fake).version
     finally:
         store.close()
 

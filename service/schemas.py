@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from service.llm_answering import LlmResult
 from service.records import Answer, Document, Hit
 from service.stores.base import ServedIndex
 
 ModeField = Literal["hybrid", "dense", "bm25"]
+AnswererField = Literal["extractive", "llm"]
 ADSE = "what are the ADSE priority areas"
 
 
@@ -51,6 +53,8 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000, description="The question, 1 to 2000 characters.")
     top_k: Count = Field(5, ge=1, le=20, description="Passages to retrieve and cite.")
     mode: ModeField = Field("hybrid", description="Retrieval mode.")
+    answerer: AnswererField = Field("extractive", description="`extractive` copies sentences; `llm` asks the configured "
+                                    "LLM and keeps only the sentences its cited passages support.")
 
 
 class SearchRequest(BaseModel):
@@ -74,6 +78,18 @@ class Passage(BaseModel):
     score: float
 
 
+class SentenceOut(BaseModel):
+    text: str = Field(description="The sentence, without its [n] markers.")
+    citations: list[int] = Field(description="The passages it cites (1-based).")
+    score: float | None = Field(None, description="LLM answers: support by the cited passages (grounding check).")
+
+
+class DroppedOut(BaseModel):
+    text: str = Field(description="A generated sentence left out of the answer, without its markers.")
+    reason: str
+    score: float | None = Field(None, description="Its best support score, when it was scored.")
+
+
 class AskResponse(BaseModel):
     model_config = _examples(
         {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
@@ -86,6 +102,12 @@ class AskResponse(BaseModel):
     citations: list[Passage]
     index_version: str
     timings_ms: dict[str, float]
+    answerer: AnswererField = Field("extractive", description="Who wrote the answer: `llm` only when at least one "
+                                    "generated sentence passed the grounding check.")
+    sentences: list[SentenceOut] = Field(default_factory=list, description="The answer's sentences one by one.")
+    dropped: list[DroppedOut] = Field(default_factory=list, description="LLM answers: generated sentences left out, "
+                                      "with the reason.")
+    note: str | None = Field(None, description="Why an LLM answer fell back to the extractive one, if it did.")
 
 
 class SearchResponse(BaseModel):
@@ -135,7 +157,19 @@ def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Pass
 def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
                        citations=passages(answer.hits, index), index_version=index.version,
-                       timings_ms=answer.timings_ms)
+                       timings_ms=answer.timings_ms,
+                       sentences=[SentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences])
+
+
+def llm_response(result: LlmResult, index: LoadedIndex) -> AskResponse:
+    """An answer of the LLM answerer: extractive or llm, with the sentences it dropped and why."""
+    out = ask_response(result.answer, index)
+    for sentence, score in zip(out.sentences, result.scores):
+        sentence.score = score
+    out.answerer = result.answerer  # type: ignore[assignment]
+    out.dropped = [DroppedOut(text=d.text, reason=d.reason, score=d.score) for d in result.dropped]
+    out.note = result.note
+    return out
 
 
 def document_summary(doc: Document) -> DocumentSummary:

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(None, description="Key for /v1/admin/*; admin routes are off when unset.")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; CORS is off when empty.")
     max_body_bytes: int = Field(65536, ge=1024, le=64 * 1024 * 1024, description="Largest request body accepted.")
+    llm_url: str | None = Field(None, description="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1); the LLM answerer is off when unset.")
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint, if it needs one.")
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back to the extractive answer.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Most tokens the LLM may generate per answer.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
+    grounding_threshold: float = Field(0.6, ge=0, le=1, description="Generated sentences whose support by their cited passage scores below this are dropped.")
     test_pause_at: str | None = Field(None, description="Test only: `briefqa index` pauses at this build step.")
 
     @model_validator(mode="after")

@@ -197,13 +197,15 @@ async function ask(event) {
   if (!question) { $("status").textContent = "Type a question first."; return; }
   const typed = $("api-key").value.trim(); // Enter in the key field submits the form: use what was typed
   if (typed && typed !== sessionStorage.getItem(KEY_STORAGE)) { sessionStorage.setItem(KEY_STORAGE, typed); docCache.clear(); }
-  const payload = { question, mode: $("mode").value, top_k: Number($("top-k").value) || 5 };
+  const payload = { question, mode: $("mode").value, top_k: Number($("top-k").value) || 5, answerer: $("answerer").value };
   $("status").textContent = "Asking…";
   $("ask-button").disabled = true;
   try {
-    const body = await call("/v1/ask", { method: "POST", body: JSON.stringify(payload) });
+    const body = payload.answerer === "llm" ? await askStream(payload)  // llm.js: tokens as they come
+      : await call("/v1/ask", { method: "POST", body: JSON.stringify(payload) });
     $("status").textContent = "";
     renderResult(body);
+    renderChecks(body);
   } catch (err) {
     if (err.status === 401) askForKey("This server needs an API key: enter it above, then ask again.");
     else if (err.status === 403) askForKey(`The key was refused: ${err.message}`);
@@ -217,6 +219,7 @@ function saveKey() {
   const key = $("api-key").value.trim();
   if (key) sessionStorage.setItem(KEY_STORAGE, key); else sessionStorage.removeItem(KEY_STORAGE);
   docCache.clear();
+  loadAnswerers();
   $("status").textContent = key ? "Key saved for this tab; ask again." : "Key cleared.";
 }
 
@@ -224,6 +227,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("ask-form").addEventListener("submit", ask);
   $("key-save").addEventListener("click", saveKey);
   if (sessionStorage.getItem(KEY_STORAGE)) $("key-box").hidden = false;
+  loadAnswerers();
   const q = new URLSearchParams(location.search).get("q");
   if (q) { $("question").value = q; $("ask-form").requestSubmit(); }
 });

@@ -1,0 +1,160 @@
+"""The grounding check: every generated sentence must cite a passage that exists and be supported by it.
+
+A sentence's support by a passage is `semantic_weight * cos + (1 - semantic_weight) * overlap`, where
+`cos` is the best cosine between the sentence and any sentence of the passage (the project's own
+embedder) and `overlap` is the share of the sentence's stemmed content terms (as BM25 sees them) found
+in the passage. A sentence with a number or a name (a capitalised word other than its first, an acronym)
+that the passage does not contain is never supported by it.
+A sentence keeps only the citations that support it at or above the threshold; with none left it is
+dropped, with the reason. Markers outside 1..k are stripped and never shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.answering import terms
+from service.embedding import Embedder
+from service.records import Hit
+from service.sentences import clean, split_sentences
+
+_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+_TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_LEADING = re.compile(r"\s*\[\s*\d")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w-]*")  # capitalised words, except a sentence's first
+_WORD = re.compile(r"[\w-]+")  # apostrophes split words: "Russia’s" and "Russia's" both give "Russia"
+
+
+@dataclass(frozen=True)
+class GroundingSettings:
+    threshold: float = 0.6
+    semantic_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A generated sentence: its text without markers, the passage numbers it cites in 1..k, and
+    whether it carried markers outside that range."""
+
+    text: str
+    cited: tuple[int, ...]
+    had_invalid: bool
+
+
+@dataclass(frozen=True)
+class Kept:
+    text: str
+    citations: tuple[int, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Dropped:
+    text: str
+    reason: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    kept: tuple[Kept, ...]
+    dropped: tuple[Dropped, ...]
+
+
+def split_generated(text: str) -> list[str]:
+    """Sentences of generated text, list bullets and numbering removed. Markers may lead ("[2] The ...")
+    or trail ("... areas [2]." or "... areas. [2]"): a text that starts with a marker leads throughout;
+    otherwise a marker right after a full stop belongs to the sentence before it."""
+    lines = [_BULLET.sub("", line) for line in text.splitlines()]
+    text = "\n".join(line for line in lines if line.strip())
+    if not _LEADING.match(text):
+        text = _TRAILING_MARKERS.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def parse_claim(sentence: str, k: int) -> Claim:
+    numbers = [int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,;]", m.group(1))]
+    valid = tuple(dict.fromkeys(n for n in numbers if 1 <= n <= k))
+    text = clean(_MARKER.sub(" ", sentence))
+    text = re.sub(r"\s+([.!?,;:])", r"\1", text).strip()
+    return Claim(text, valid, len(valid) < len(set(numbers)))
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def new_facts(claim: str, passage: str) -> set[str]:
+    """Numbers and names (capitalised words, acronyms) of the claim that the passage does not contain."""
+    words = {w.lower() for w in _WORD.findall(passage)}
+    names = {n for n in _NAME.findall(claim) if n.lower() not in words}
+    return (_numbers(claim) - _numbers(passage)) | names
+
+
+def overlap(claim: str, passage: str) -> float:
+    """Share of the claim's stemmed content terms that the passage contains."""
+    wanted = terms(claim)
+    return len(wanted & terms(passage)) / len(wanted) if wanted else 0.0
+
+
+def passage_sentences(hit: Hit) -> list[str]:
+    found = [clean(s.text) for s in split_sentences(hit.chunk.doc_id, hit.chunk.text, hit.chunk.start)]
+    return found or [clean(hit.chunk.text)]
+
+
+def support_scores(claims: list[str], passages: list[str], passage_sents: list[list[str]],
+                   embedder: Embedder, semantic_weight: float, facts: bool = True) -> np.ndarray:
+    """[claim, passage] support matrix, computed with one encoding call. `facts=False` leaves out the
+    rule on numbers and names (for calibrating the threshold on the similarity part alone)."""
+    out = np.zeros((len(claims), len(passages)), dtype=np.float64)
+    if not claims:
+        return out
+    flat = [s for sents in passage_sents for s in sents]
+    vectors = embedder.encode(claims + flat)
+    claim_vecs, sent_vecs = vectors[: len(claims)], vectors[len(claims):]
+    start = 0
+    for p, sents in enumerate(passage_sents):
+        block = sent_vecs[start: start + len(sents)]
+        start += len(sents)
+        cos = (block @ claim_vecs.T).max(axis=0) if len(sents) else np.zeros(len(claims))
+        for c, claim in enumerate(claims):
+            missing = facts and new_facts(claim, passages[p])
+            score = semantic_weight * float(cos[c]) + (1 - semantic_weight) * overlap(claim, passages[p])
+            out[c, p] = 0.0 if missing else score
+    return out
+
+
+def check(text: str, hits: list[Hit] | tuple[Hit, ...], embedder: Embedder,
+          settings: GroundingSettings) -> Checked:
+    """Split `text` into sentences and keep those supported by a passage they cite."""
+    claims = [parse_claim(s, len(hits)) for s in split_generated(text)]
+    dropped: list[Dropped] = []
+    checkable: list[Claim] = []
+    for claim in claims:
+        if not terms(claim.text):
+            dropped.append(Dropped(claim.text, "nothing to check: no content words"))
+        elif not claim.cited:
+            reason = "cites no passage that exists" if claim.had_invalid else "no [n] citation"
+            dropped.append(Dropped(claim.text, reason))
+        else:
+            checkable.append(claim)
+    passages = [clean(h.chunk.text) for h in hits]
+    scores = support_scores([c.text for c in checkable], passages, [passage_sentences(h) for h in hits],
+                            embedder, settings.semantic_weight)
+    kept: list[Kept] = []
+    for claim, row in zip(checkable, scores):
+        supported = tuple(n for n in claim.cited if row[n - 1] >= settings.threshold)
+        best = round(max(float(row[n - 1]) for n in claim.cited), 4)
+        if not supported:
+            dropped.append(Dropped(claim.text, "not supported by the cited passage", best))
+        elif any(k.text == claim.text for k in kept):
+            dropped.append(Dropped(claim.text, "repeats an earlier sentence", best))
+        else:
+            kept.append(Kept(claim.text, supported, round(max(float(row[n - 1]) for n in supported), 4)))
+    return Checked(tuple(kept), tuple(dropped))

@@ -1,10 +1,13 @@
 """The grounding check: every generated sentence must cite a passage that exists and be supported by it.
 
-A sentence's support by a passage is `semantic_weight * cos + (1 - semantic_weight) * overlap`, where
-`cos` is the best cosine between the sentence and any sentence of the passage (the project's own
-embedder) and `overlap` is the share of the sentence's stemmed content terms (as BM25 sees them) found
-in the passage. A sentence with a number or a name (a capitalised word other than its first, an acronym)
-that the passage does not contain is never supported by it.
+A generated sentence's support by a passage is that of the passage's best single sentence:
+`semantic_weight * cos + (1 - semantic_weight) * overlap`, where `cos` is the cosine between the two
+(the project's own embedder) and `overlap` the share of the generated sentence's stemmed content terms
+(as BM25 sees them) that the passage sentence holds. A passage sentence that lacks a number or a name
+(a capitalised word other than the first, an acronym) of the generated one, or more than
+`max_new_terms` of its content terms, does not support it: claims stitched from several sentences, or
+adding a subject or a verb of their own, are dropped. Claims of fewer than `min_terms` content terms
+are too short to check and dropped too.
 A sentence keeps only the citations that support it at or above the threshold; with none left it is
 dropped, with the reason. Markers outside 1..k are stripped and never shown.
 """
@@ -35,6 +38,8 @@ _WORD = re.compile(r"[\w-]+")  # apostrophes split words: "Russia’s" and "Russ
 class GroundingSettings:
     threshold: float = 0.6
     semantic_weight: float = 0.5
+    max_new_terms: int = 1  # content terms a claim may add to the one passage sentence that supports it
+    min_terms: int = 3  # a claim with fewer content terms says too little to check ("The World.")
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,19 @@ def passage_sentences(hit: Hit) -> list[str]:
     return found or [clean(hit.chunk.text)]
 
 
+def new_terms(claim: str, sentence: str) -> int:
+    """How many of the claim's stemmed content terms the sentence lacks."""
+    return len(terms(claim) - terms(sentence))
+
+
 def support_scores(claims: list[str], passages: list[str], passage_sents: list[list[str]],
-                   embedder: Embedder, semantic_weight: float, facts: bool = True) -> np.ndarray:
-    """[claim, passage] support matrix, computed with one encoding call. `facts=False` leaves out the
-    rule on numbers and names (for calibrating the threshold on the similarity part alone)."""
+                   embedder: Embedder, semantic_weight: float, facts: bool = True,
+                   max_new_terms: int | None = None) -> np.ndarray:
+    """[claim, passage] support matrix, computed with one encoding call: a passage supports a claim
+    as well as its best single sentence does, so words and numbers stitched together from several
+    sentences support nothing. A sentence supports a claim only if it holds the claim's numbers and
+    names and all but `max_new_terms` of its content terms (None: no limit). `facts=False` leaves out
+    the numbers-and-names rule (for calibrating the threshold on the similarity part alone)."""
     out = np.zeros((len(claims), len(passages)), dtype=np.float64)
     if not claims:
         return out
@@ -120,13 +134,16 @@ def support_scores(claims: list[str], passages: list[str], passage_sents: list[l
     claim_vecs, sent_vecs = vectors[: len(claims)], vectors[len(claims):]
     start = 0
     for p, sents in enumerate(passage_sents):
-        block = sent_vecs[start: start + len(sents)]
+        cos = sent_vecs[start: start + len(sents)] @ claim_vecs.T  # [sentence, claim]
         start += len(sents)
-        cos = (block @ claim_vecs.T).max(axis=0) if len(sents) else np.zeros(len(claims))
         for c, claim in enumerate(claims):
-            missing = facts and new_facts(claim, passages[p])
-            score = semantic_weight * float(cos[c]) + (1 - semantic_weight) * overlap(claim, passages[p])
-            out[c, p] = 0.0 if missing else score
+            best = 0.0
+            for i, sentence in enumerate(sents):
+                if (facts and new_facts(claim, sentence)) or (
+                        max_new_terms is not None and new_terms(claim, sentence) > max_new_terms):
+                    continue
+                best = max(best, semantic_weight * float(cos[i, c]) + (1 - semantic_weight) * overlap(claim, sentence))
+            out[c, p] = best
     return out
 
 
@@ -137,16 +154,16 @@ def check(text: str, hits: list[Hit] | tuple[Hit, ...], embedder: Embedder,
     dropped: list[Dropped] = []
     checkable: list[Claim] = []
     for claim in claims:
-        if not terms(claim.text):
-            dropped.append(Dropped(claim.text, "nothing to check: no content words"))
-        elif not claim.cited:
+        if not claim.cited:
             reason = "cites no passage that exists" if claim.had_invalid else "no [n] citation"
             dropped.append(Dropped(claim.text, reason))
+        elif len(terms(claim.text)) < settings.min_terms:
+            dropped.append(Dropped(claim.text, f"too short to check: fewer than {settings.min_terms} content words"))
         else:
             checkable.append(claim)
     passages = [clean(h.chunk.text) for h in hits]
     scores = support_scores([c.text for c in checkable], passages, [passage_sentences(h) for h in hits],
-                            embedder, settings.semantic_weight)
+                            embedder, settings.semantic_weight, max_new_terms=settings.max_new_terms)
     kept: list[Kept] = []
     for claim, row in zip(checkable, scores):
         supported = tuple(n for n in claim.cited if row[n - 1] >= settings.threshold)

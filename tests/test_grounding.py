@@ -70,7 +70,7 @@ def test_marker_filter_removes_out_of_range_markers_split_across_pieces():
 
 def test_text_with_nothing_checkable_is_all_dropped(fake):
     out = check("I cannot answer that. It is [1].", HITS, fake, SETTINGS)
-    assert not out.kept and [d.reason for d in out.dropped] == ["no [n] citation", "nothing to check: no content words"]
+    assert not out.kept and [d.reason for d in out.dropped] == ["no [n] citation", "too short to check: fewer than 3 content words"]
 
 
 def test_leading_markers_and_list_numbering():
@@ -84,3 +84,11 @@ def test_a_name_or_number_the_passage_lacks_is_never_supported(fake):
     assert [k.text for k in out.kept] == ["NATO Ministers of Defence convened in Brussels on 17-18 October."]
     assert out.dropped[0].score == 0.0
     assert new_facts("Yes. The ADSE is run by the UN in 2025.", P2) == {"UN", "2025"}
+
+
+def test_a_claim_stitched_from_two_sentences_or_adding_its_own_words_is_dropped(fake):
+    out = check("NATO Ministers of Defence pledged 40 billion euros in Brussels [1]. "
+                "Ministers of Defence convened, voted and signed treaties in Brussels on 17-18 October [1]. "
+                "Ministers of Defence convened in Brussels on 17-18 October [1].", HITS, fake, SETTINGS)
+    assert [k.text for k in out.kept] == ["Ministers of Defence convened in Brussels on 17-18 October."]
+    assert [d.reason for d in out.dropped] == ["not supported by the cited passage"] * 2

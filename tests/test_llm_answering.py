@@ -68,7 +68,7 @@ def test_out_of_range_and_uncited_sentences_never_reach_the_answer(client, llm):
 
 
 def test_nothing_supported_falls_back_to_the_extractive_answer(client, llm):
-    llm[1].reply = "The ADSE was founded in 1999 in Tokyo by the Japanese navy [1]. Cats are mammals [2]."
+    llm[1].reply = "The ADSE was founded in 1999 in Tokyo by the Japanese navy [1]. Cats are mammals that live in houses [2]."
     body = _ask(client)
     extractive = client.post("/v1/ask", json={"question": ADSE}).json()
     assert body["answerer"] == "extractive" and body["note"] == NOTHING_KEPT

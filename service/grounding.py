@@ -5,8 +5,9 @@ A generated sentence's support by a passage is that of the passage's best single
 (the project's own embedder) and `overlap` the share of the generated sentence's stemmed content terms
 (as BM25 sees them) that the passage sentence holds. A passage sentence that lacks a number or a name
 (a capitalised word other than the first, an acronym) of the generated one, or more than
-`max_new_terms` of its content terms, does not support it: claims stitched from several sentences, or
-adding a subject or a verb of their own, are dropped. Claims of fewer than `min_terms` content terms
+`max_new_terms` of its content terms, or keeps less than `min_order` of them in its own order, does not
+support it: claims stitched from several sentences, adding a subject or a verb of their own, or
+rearranging a sentence's words into another claim, are dropped. Claims of fewer than `min_terms` content terms
 are too short to check and dropped too.
 A sentence keeps only the citations that support it at or above the threshold; with none left it is
 dropped, with the reason. Markers outside 1..k are stripped and never shown.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.answering import terms
+from service.bm25 import tokenize
 from service.embedding import Embedder
 from service.records import Hit
 from service.sentences import clean, split_sentences
@@ -39,6 +41,7 @@ class GroundingSettings:
     threshold: float = 0.6
     semantic_weight: float = 0.5
     max_new_terms: int = 1  # content terms a claim may add to the one passage sentence that supports it
+    min_order: float = 0.95  # share of the claim's terms that must appear in the sentence's own order
     min_terms: int = 3  # a claim with fewer content terms says too little to check ("The World.")
 
 
@@ -118,13 +121,28 @@ def new_terms(claim: str, sentence: str) -> int:
     return len(terms(claim) - terms(sentence))
 
 
+def in_order(claim: str, sentence: str) -> float:
+    """Share of the claim's content-term sequence that is a subsequence of the sentence's (longest common
+    subsequence): low when the claim reorders the sentence's words, e.g. swaps who does what to whom."""
+    a, b = tokenize([claim])[0], tokenize([sentence])[0]
+    if not a:
+        return 0.0
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0
+        for j, y in enumerate(b, start=1):
+            prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1] / len(a)
+
+
 def support_scores(claims: list[str], passages: list[str], passage_sents: list[list[str]],
                    embedder: Embedder, semantic_weight: float, facts: bool = True,
-                   max_new_terms: int | None = None) -> np.ndarray:
+                   max_new_terms: int | None = None, min_order: float = 0.0) -> np.ndarray:
     """[claim, passage] support matrix, computed with one encoding call: a passage supports a claim
     as well as its best single sentence does, so words and numbers stitched together from several
     sentences support nothing. A sentence supports a claim only if it holds the claim's numbers and
-    names and all but `max_new_terms` of its content terms (None: no limit). `facts=False` leaves out
+    names and all but `max_new_terms` of its content terms (None: no limit), mostly in the same order
+    (`min_order`, see `in_order`). `facts=False` leaves out
     the numbers-and-names rule (for calibrating the threshold on the similarity part alone)."""
     out = np.zeros((len(claims), len(passages)), dtype=np.float64)
     if not claims:
@@ -140,7 +158,8 @@ def support_scores(claims: list[str], passages: list[str], passage_sents: list[l
             best = 0.0
             for i, sentence in enumerate(sents):
                 if (facts and new_facts(claim, sentence)) or (
-                        max_new_terms is not None and new_terms(claim, sentence) > max_new_terms):
+                        max_new_terms is not None and new_terms(claim, sentence) > max_new_terms) or (
+                        min_order and in_order(claim, sentence) < min_order):
                     continue
                 best = max(best, semantic_weight * float(cos[i, c]) + (1 - semantic_weight) * overlap(claim, sentence))
             out[c, p] = best
@@ -163,7 +182,8 @@ def check(text: str, hits: list[Hit] | tuple[Hit, ...], embedder: Embedder,
             checkable.append(claim)
     passages = [clean(h.chunk.text) for h in hits]
     scores = support_scores([c.text for c in checkable], passages, [passage_sentences(h) for h in hits],
-                            embedder, settings.semantic_weight, max_new_terms=settings.max_new_terms)
+                            embedder, settings.semantic_weight, max_new_terms=settings.max_new_terms,
+                            min_order=settings.min_order)
     kept: list[Kept] = []
     for claim, row in zip(checkable, scores):
         supported = tuple(n for n in claim.cited if row[n - 1] >= settings.threshold)

@@ -92,3 +92,11 @@ def test_a_claim_stitched_from_two_sentences_or_adding_its_own_words_is_dropped(
                 "Ministers of Defence convened in Brussels on 17-18 October [1].", HITS, fake, SETTINGS)
     assert [k.text for k in out.kept] == ["Ministers of Defence convened in Brussels on 17-18 October."]
     assert [d.reason for d in out.dropped] == ["not supported by the cited passage"] * 2
+
+
+def test_a_claim_that_rearranges_its_sentence_into_another_claim_is_dropped(fake):
+    out = check("Geospatial awareness and undersea infrastructure will focus on four priority areas, including "
+                "the ADSE [2]. The ADSE will focus on four priority areas, including undersea infrastructure [2].",
+                HITS, fake, SETTINGS)
+    assert [k.text for k in out.kept] == ["The ADSE will focus on four priority areas, including undersea infrastructure."]
+    assert [d.reason for d in out.dropped] == ["not supported by the cited passage"]

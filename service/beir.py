@@ -26,7 +26,7 @@ from service.manifest import sha256_file
 from service.pipeline import BuildReport, BuildSettings
 from service.pipeline.build import Progress, build_documents, is_up_to_date
 from service.records import Document, Section
-from service import store
+from service.stores.disk import DiskStore
 
 TITLE_MODES = ("section", "inline", "none")
 SPLITS = ("test", "train", "dev")
@@ -133,13 +133,8 @@ def _sibling_vectors(folder: Path) -> dict[str, np.ndarray]:
     """Vectors of the same dataset indexed with other settings: a chunk seen before is not re-embedded."""
     reuse: dict[str, np.ndarray] = {}
     for other in sorted(folder.parent.glob(folder.name.rsplit("-", 1)[0] + "-*")):
-        if other == folder or not other.is_dir():
-            continue
-        try:
-            old = store.load_build(other).data
-        except BriefqaError:
-            continue
-        reuse.update(zip(old.chunk_keys, old.vectors))
+        if other != folder and other.is_dir():
+            reuse.update(DiskStore(other).vectors_by_key())
     return reuse
 
 

@@ -42,11 +42,9 @@ class LoadedIndex:
     version: str
     dense: faiss.Index
     documents: dict[str, Document] = field(default_factory=dict)
-    row_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.documents = {d.doc_id: d for d in self.data.documents}
-        self.row_of = {c.chunk_id: i for i, c in enumerate(self.data.chunks)}
 
     @property
     def chunk_count(self) -> int:

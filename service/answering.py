@@ -55,9 +55,15 @@ def wants_quantity(question: str) -> bool:
 
 
 @functools.lru_cache(maxsize=100_000)
+def term_sequence(text: str) -> tuple[str, ...]:
+    """Stemmed content terms in order, as BM25 sees them (sentences repeat across questions: cached)."""
+    return tuple(tokenize([text])[0])
+
+
+@functools.lru_cache(maxsize=100_000)
 def terms(text: str) -> frozenset[str]:
-    """Stemmed content terms, as BM25 sees them (sentences repeat across questions: cached)."""
-    return frozenset(tokenize([text])[0])
+    """Stemmed content terms, as a set."""
+    return frozenset(term_sequence(text))
 
 
 def lexical_overlap(question: str, sentence: str) -> float:

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering import terms
-from service.bm25 import tokenize
+from service.answering import term_sequence, terms
 from service.embedding import Embedder
 from service.records import Hit
 from service.sentences import clean, split_sentences
@@ -124,7 +123,7 @@ def new_terms(claim: str, sentence: str) -> int:
 def in_order(claim: str, sentence: str) -> float:
     """Share of the claim's content-term sequence that is a subsequence of the sentence's (longest common
     subsequence): low when the claim reorders the sentence's words, e.g. swaps who does what to whom."""
-    a, b = tokenize([claim])[0], tokenize([sentence])[0]
+    a, b = term_sequence(claim), term_sequence(sentence)
     if not a:
         return 0.0
     row = [0] * (len(b) + 1)

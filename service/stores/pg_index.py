@@ -4,6 +4,7 @@ round trip on a pooled connection; only the build's document titles are kept in 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,11 +12,12 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from service.bm25 import Bm25Index
 from service.errors import IndexCorrupt
 from service.records import Chunk, Document, Section, Sentence
 from service.stores.loaded import local_sentences
 from service.stores.pg_db import Database, as_array
-from service.stores.pg_write import partition, query_terms, vector_expr
+from service.stores.pg_write import partition, vector_expr
 
 
 def _document(row: Sequence[Any]) -> Document:
@@ -104,6 +106,12 @@ class PgIndex:
     def check(self) -> None:
         with self.db.connection() as conn:
             conn.execute("SELECT 1")
+
+
+def query_terms(query: str) -> tuple[list[str], list[int]]:
+    """The query's BM25 terms and how often each occurs (bm25s sums a repeated term's weight)."""
+    counts = Counter(Bm25Index.query_tokens(query))
+    return list(counts), list(counts.values())
 
 
 def _chunk(row: Sequence[Any]) -> Chunk:

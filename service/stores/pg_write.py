@@ -3,7 +3,6 @@ indexed (HNSW on the vectors), attached, and the build row inserted, all in the 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -63,12 +62,6 @@ def _postings(bm25: Bm25Index) -> Iterable[Sequence[Any]]:
     for term, rows, weights in bm25.postings():
         for row, weight in zip(rows.tolist(), weights.tolist()):
             yield (term, row, weight)
-
-
-def query_terms(query: str) -> tuple[list[str], list[int]]:
-    """The query's BM25 terms and how often each occurs (bm25s sums a repeated term's weight)."""
-    counts = Counter(Bm25Index.query_tokens(query))
-    return list(counts), list(counts.values())
 
 
 def write_rows(conn: psycopg.Connection, build_id: int, data: IndexData) -> None:

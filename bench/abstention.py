@@ -1,7 +1,7 @@
 """Calibrate the abstention threshold on the project's test set.
 
 Prints each question's answer confidence (the best candidate sentence's score, see
-service/answering.py) and, for every threshold between consecutive confidences, how many
+service/answering/extractive.py) and, for every threshold between consecutive confidences, how many
 answerable questions would wrongly abstain and how many unanswerable ones would rightly abstain.
 
     .venv/bin/python bench/abstention.py [--index-dir index] [--mode hybrid]
@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from service.evaluation import DEFAULT_TESTSET, load_testset
-from service.runtime import load_engine
-from service.settings import Settings
+from service.evaluation.testset import DEFAULT_TESTSET, load_testset
+from service.app.runtime import load_engine
+from service.app.settings import Settings
 
 
 def main() -> None:

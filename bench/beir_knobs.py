@@ -15,12 +15,14 @@ import json
 import time
 from pathlib import Path
 
-from service import sweep
-from service.beir import BeirIndexSettings, build_beir_index, load_beir
-from service.bm25 import Bm25Params
-from service.chunking import ChunkSettings
-from service.embedding import SentenceTransformerEmbedder, model_fingerprint
-from service.store import load_build
+from service.answering.extractive import AnswerSettings
+from service.evaluation import sweep
+from service.pipeline import Engine, RetrievalSettings
+from service.evaluation.beir import BeirIndexSettings, build_beir_index, load_beir
+from service.retrieval.bm25 import Bm25Params
+from service.ingest.chunking import ChunkSettings
+from service.models.embedding import SentenceTransformerEmbedder, model_fingerprint
+from service.stores.disk.files import load_build
 
 MODEL = "all-MiniLM-L6-v2"
 # (label, chunk size, overlap, title mode, k1, b, candidates); 100000 chars = one passage per abstract,
@@ -44,8 +46,8 @@ def score(config: tuple, data, base: Path, embedder) -> dict[str, object]:
     t0 = time.perf_counter()
     folder, report = build_beir_index(data, base, MODEL, settings, lambda: embedder, model_fingerprint(MODEL))
     index = load_build(folder)
-    cands = sweep.gather(index, embedder, data.queries, candidates)
-    rows = sweep.evaluate_settings(cands, index.data.chunks, data.qrels, SETTINGS)
+    engine = Engine(index, embedder, RetrievalSettings(candidates=candidates), AnswerSettings())
+    rows = sweep.evaluate_settings(engine, sweep.gather(engine, data.queries), data.qrels, SETTINGS)
     by = {r["label"]: r for r in rows}
     top = sweep.best(rows)
     return {"config": label, "chunks": report.chunks, "embedded": report.embedded,

@@ -22,13 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.embedding import SentenceTransformerEmbedder, model_fingerprint  # noqa: E402
+from service.models.embedding import SentenceTransformerEmbedder, model_fingerprint  # noqa: E402
 from service.pipeline import build_index  # noqa: E402
 from service.pipeline.query import passage_text  # noqa: E402
-from service.runtime import build_settings  # noqa: E402
-from service.sentences import clean  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.store import load_build  # noqa: E402
+from service.app.runtime import build_settings  # noqa: E402
+from service.text.sentences import clean  # noqa: E402
+from service.app.settings import Settings  # noqa: E402
+from service.stores.disk.files import load_build  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "corpus.jsonl"
 BRIEFQA = str(Path(sys.executable).parent / "briefqa")
@@ -74,7 +74,7 @@ def main() -> None:
         cold = []
         for _ in range(3):
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "from service.runtime import load_engine; from service.settings import Settings; "
+            subprocess.run([sys.executable, "-c", "from service.app.runtime import load_engine; from service.app.settings import Settings; "
                             f"load_engine(Settings(index_dir={str(brief)!r})).ask('warm', 1)"], check=True, cwd=ROOT)
             cold.append(time.perf_counter() - t)
     result = {

@@ -29,13 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.evaluation import DEFAULT_TESTSET, load_testset  # noqa: E402
-from service.grounding import GroundingSettings, check, passage_sentences, support_scores  # noqa: E402
-from service.llm_answering import prepare  # noqa: E402
-from service.llm_client import LlmConfig, LlmError, OpenAIChat  # noqa: E402
-from service.runtime import load_engine  # noqa: E402
-from service.sentences import clean  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from service.evaluation.testset import DEFAULT_TESTSET, load_testset  # noqa: E402
+from service.answering.grounding import GroundingSettings, check, passage_sentences, support_scores  # noqa: E402
+from service.pipeline.llm import prepare  # noqa: E402
+from service.models.chat import LlmConfig, LlmError, OpenAIChat  # noqa: E402
+from service.app.runtime import load_engine  # noqa: E402
+from service.text.sentences import clean  # noqa: E402
+from service.app.settings import Settings  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NEGATIVE_PASS = 0.01  # share of unsupported reference pairs the threshold may let through

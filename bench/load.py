@@ -29,8 +29,8 @@ BENCH = ROOT / "bench"
 BASELINE_VENV = BENCH / ".venv-baseline"
 sys.path.insert(0, str(ROOT))
 
-from service.evaluation import DEFAULT_TESTSET, load_testset  # noqa: E402
-from service.store import load_build  # noqa: E402
+from service.evaluation.testset import DEFAULT_TESTSET, load_testset  # noqa: E402
+from service.stores.disk.files import load_build  # noqa: E402
 
 
 def ensure_baseline_venv() -> Path:

@@ -32,7 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.evaluation import DEFAULT_TESTSET, load_testset  # noqa: E402
+from service.evaluation.testset import DEFAULT_TESTSET, load_testset  # noqa: E402
 from tests.live_server import free_port, wait_ready  # noqa: E402
 
 

@@ -27,16 +27,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.beir import load_beir, to_documents  # noqa: E402
-from service.chunking import ChunkSettings  # noqa: E402
-from service.embedding import SentenceTransformerEmbedder  # noqa: E402
-from service.metrics import mean, ndcg_at  # noqa: E402
+from service.evaluation.beir import load_beir, to_documents  # noqa: E402
+from service.ingest.chunking import ChunkSettings  # noqa: E402
+from service.models.embedding import SentenceTransformerEmbedder  # noqa: E402
+from service.evaluation.metrics import mean, ndcg_at  # noqa: E402
 from service.pipeline import BuildSettings, Engine, RetrievalSettings  # noqa: E402
 from service.pipeline.build import build_documents  # noqa: E402
-from service.answering import AnswerSettings  # noqa: E402
-from service.stores.disk import DiskStore  # noqa: E402
-from service.stores.pg import PgStore  # noqa: E402
-from service.stores.pg_db import PgOptions  # noqa: E402
+from service.answering.extractive import AnswerSettings  # noqa: E402
+from service.stores.disk.store import DiskStore  # noqa: E402
+from service.stores.pg.store import PgStore  # noqa: E402
+from service.stores.pg.db import PgOptions  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact"
 CACHE = ROOT / "index" / "bench-scifact"
@@ -86,7 +86,7 @@ def ts_rank_ndcg(pg: PgStore, index, queries: dict[str, str], qrels) -> dict[str
     what a store would get without BM25 held in the database."""
     from psycopg import sql
 
-    from service.stores.pg_write import partition
+    from service.stores.pg.write import partition
 
     table = partition("chunks", index.build_id)
     with pg.db.connection() as conn:

@@ -5,7 +5,7 @@
 Vectors: random unit vectors of the model's dimension (384), drawn around 2,000 random directions
 (real embeddings cluster; pass --uniform for structureless vectors, the worst case for ANN indexes).
 Texts: 40-80 words drawn Zipf-like from a real vocabulary (SciFact's, from ../shared/benchmarks, else the
-brief's). The dense index is built by service.vector_index from the factory string, BM25 by service.bm25,
+brief's). The dense index is built by service.retrieval.dense from the factory string, BM25 by service.retrieval.bm25,
 and queries go through service.pipeline.Engine.search (dense + BM25 + fusion) exactly as when serving;
 the query vector is drawn from the same distribution (the text encoder is measured in bench/load.py).
 Reports build times, fused search latency p50/p99, dense-only latency, RSS, and recall@10 of the
@@ -26,12 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.answering import AnswerSettings  # noqa: E402
-from service.bm25 import Bm25Index  # noqa: E402
+from service.answering.extractive import AnswerSettings  # noqa: E402
+from service.retrieval.bm25 import Bm25Index  # noqa: E402
 from service.pipeline import Engine, RetrievalSettings  # noqa: E402
-from service.records import Chunk  # noqa: E402
-from service.store import IndexData, LoadedIndex  # noqa: E402
-from service.vector_index import build_dense, tune  # noqa: E402
+from service.core.records import Chunk  # noqa: E402
+from service.stores.base import IndexData
+from service.stores.memory import LoadedIndex  # noqa: E402
+from service.retrieval.dense import build_dense, tune  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "corpus.jsonl"
 

@@ -31,8 +31,8 @@ from servers import Server, free_port, memory_kib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.evaluation import DEFAULT_TESTSET, load_testset  # noqa: E402
-from service.store import current_version, publish  # noqa: E402
+from service.evaluation.testset import DEFAULT_TESTSET, load_testset  # noqa: E402
+from service.stores.disk.files import current_version, publish  # noqa: E402
 
 ADMIN_KEY = "soak-admin-key"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service.embedding import SentenceTransformerEmbedder
+from service.models.embedding import SentenceTransformerEmbedder
 from service.pipeline import BuildSettings, build_index
-from service.runtime import load_engine
-from service.settings import Settings
+from service.app.runtime import load_engine
+from service.app.settings import Settings
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Se
     base = tmp_path_factory.mktemp("real")
     shutil.copytree(BRIEF.parent, base / "corpus", ignore=shutil.ignore_patterns("README*"))
     settings = Settings(corpus_dir=base / "corpus", index_dir=base / "index")
-    from service.runtime import build_settings
+    from service.app.runtime import build_settings
 
     build_index(build_settings(settings), lambda: real_embedder)
     return settings
@@ -66,11 +66,11 @@ def real_engine(real_settings, real_embedder):
 @pytest.fixture(scope="module")
 def server(real_settings, real_embedder):
     """A real uvicorn server on a free loopback port serving the real index; yields its base URL."""
-    from service.api import create_app
-    from tests.browser.server import live_server
+    from service.http.app import create_app
+    from tests.live_server import thread_server
 
     app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
-    with live_server(app) as url:
+    with thread_server(app, ready=False) as url:
         yield url
 
 
@@ -117,7 +117,7 @@ def build_in_postgres(pg_url: str, like: Settings, embedder, hint: str) -> Setti
     """`like`'s corpus built with `embedder` into a new database on the server at `pg_url`."""
     from pydantic import SecretStr
 
-    from service.runtime import build_settings
+    from service.app.runtime import build_settings
     from tests.pgserver import fresh_database
 
     settings = like.model_copy(update={"store": SecretStr(fresh_database(pg_url, hint))})

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.structure import detect_headings
+from service.text.structure import detect_headings
 
 _BULLET = re.compile(r"^(\s*)[-*]\s+(.*)$")
 HEADER = "NATO PA Policy Brief 182 SPE 24 E · Meeting of NATO Ministers of Defence"

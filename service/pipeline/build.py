@@ -12,19 +12,19 @@ from pathlib import Path
 
 import numpy as np
 
-from service.bm25 import Bm25Index, Bm25Params
-from service.checkpoints import Checkpoint, no_checkpoint
-from service.chunking import ChunkSettings, split_corpus
-from service.corpus import read_corpus
-from service.embedding import Embedder
-from service.errors import BriefqaError
-from service.manifest import new_manifest
+from service.retrieval.bm25 import Bm25Index, Bm25Params
+from service.core.checkpoints import Checkpoint, no_checkpoint
+from service.ingest.chunking import ChunkSettings, split_corpus
+from service.ingest.corpus import read_corpus
+from service.models.embedding import Embedder
+from service.core.errors import BriefqaError
+from service.stores.manifest import new_manifest
 from service.pipeline.query import embed_key, passage_text
-from service.records import Chunk, Document, Sentence
-from service.sentences import chunk_sentences, clean
+from service.core.records import Chunk, Document, Sentence
+from service.text.sentences import chunk_sentences, clean
 from service.stores.base import IndexStore
-from service.stores.disk import DiskStore
-from service.stores.loaded import IndexData
+from service.stores.disk.store import DiskStore
+from service.stores.base import IndexData
 
 Progress = Callable[[str, int, int], None]
 
@@ -148,7 +148,7 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
 
 def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
     """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
-    from service.onnx_embedding import verified_export
+    from service.models.onnx import verified_export
 
     if fingerprint and verified_export(cache_root, fingerprint):
         return "cached"

@@ -8,21 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering import AnswerSettings, candidates, compose
-from service.embedding import Embedder
-from service.records import Answer, Chunk, Hit
-from service.reranking import Reranker
-from service.retrieval import distinct, fuse, ranked
-from service.sentences import clean
+from service.answering.extractive import AnswerSettings, compose, pool_sentences
+from service.models.embedding import Embedder
+from service.core.modes import MODES, check_mode
+from service.core.records import Answer, Chunk, Hit
+from service.models.reranker import Reranker
+from service.retrieval.fusion import Scores, distinct, fuse, ranked
+from service.text.sentences import clean
 from service.stores.base import ServedIndex
 
-MODES = ("hybrid", "dense", "bm25")
-
-
-def check_mode(mode: str) -> str:
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
-    return mode
 
 
 @dataclass(frozen=True)
@@ -49,6 +43,23 @@ def passage_text(section: tuple[str, ...], text: str) -> str:
     return f"{heading}\n{clean(text)}" if heading else clean(text)
 
 
+@dataclass(frozen=True)
+class Rankings:
+    """One query's rows and scores from each retriever, before fusion."""
+
+    dense: Scores
+    sparse: Scores
+
+
+def combine(r: Rankings, mode: str, s: RetrievalSettings) -> Scores:
+    """The ranking `mode` serves: one retriever's, or both fused as `s` says. Inputs are not mutated."""
+    if mode == "dense":
+        return r.dense
+    if mode == "bm25":
+        return r.sparse
+    return fuse(r.dense, r.sparse, s.fusion, s.alpha, s.normalization, s.rrf_k)
+
+
 class Engine:
     """A loaded index and the models that query it; immutable, one per index version."""
 
@@ -64,16 +75,15 @@ class Engine:
     def version(self) -> str:
         return self.index.version
 
-    def _rankings(self, query: str, q_vec: np.ndarray, mode: str) -> dict[int, float]:
-        n = min(self.settings.candidates, self.index.chunk_count)
+    def rankings(self, query: str, q_vec: np.ndarray, mode: str = "hybrid", n: int | None = None) -> Rankings:
+        """Each retriever's top `n` rows (default: the `candidates` setting) for `mode`: fusion's inputs."""
+        n = min(n or self.settings.candidates, self.index.chunk_count)
         dense = self.index.dense_top(q_vec, n) if mode in ("dense", "hybrid") else {}
         sparse = self.index.keyword_top(query, n) if mode in ("bm25", "hybrid") else {}
-        if mode == "dense":
-            return dense
-        if mode == "bm25":
-            return sparse
-        s = self.settings
-        return fuse(dense, sparse, s.fusion, s.alpha, s.normalization, s.rrf_k)
+        return Rankings(dense, sparse)
+
+    def _rankings(self, query: str, q_vec: np.ndarray, mode: str) -> Scores:
+        return combine(self.rankings(query, q_vec, mode), mode, self.settings)
 
     def search(self, query: str, top_k: int, mode: str | None = None,
                timings: dict[str, float] | None = None) -> tuple[list[Hit], np.ndarray]:
@@ -90,7 +100,7 @@ class Engine:
         rows = ranked(scores)
         clock.lap("retrieve")
         if self.reranker is not None and rows:
-            rows, scores = self._rerank(query, rows)
+            rows, scores = self.rerank(query, rows)
             clock.lap("rerank")
         rows, chunks = self._distinct(rows, top_k)
         return rows, [Hit(chunks[r], float(scores[r])) for r in rows], q_vec
@@ -108,7 +118,9 @@ class Engine:
                 return picked, got
             want *= 4
 
-    def _rerank(self, query: str, rows: list[int]) -> tuple[list[int], dict[int, float]]:
+    def rerank(self, query: str, rows: list[int]) -> tuple[list[int], dict[int, float]]:
+        """The first `rerank_top_n` rows re-ordered by the reranker, the rest after them, with scores."""
+        assert self.reranker is not None, "rerank needs an Engine with a reranker"
         head = rows[: self.settings.rerank_top_n]
         texts = [passage_text(c.section, c.text) for c in self.index.chunks(head)]
         new = dict(zip(head, self.reranker.scores(query, texts)))
@@ -121,8 +133,8 @@ class Engine:
         rows, hits, q_vec = self._search(question, top_k, mode, timings)
         clock = _Clock(timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
-        cands = candidates(list(range(len(rows))), per_chunk, found)
-        sentences, confidence = compose(question, q_vec, cands, vectors, self.answer_settings)
+        pool = pool_sentences(list(range(len(rows))), per_chunk, found)
+        sentences, confidence = compose(question, q_vec, pool, vectors, self.answer_settings)
         clock.lap("answer")
         return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
 

@@ -12,12 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from service.checkpoints import Checkpoint
-from service.records import Chunk, Document, Sentence
+from service.core.checkpoints import Checkpoint
+from service.core.records import Chunk, Document, Sentence
+from service.retrieval.bm25 import Bm25Index
+
+
+@dataclass
+class IndexData:
+    """What one build holds; row i of `vectors` belongs to `chunks[i]`."""
+
+    documents: list[Document]
+    chunks: list[Chunk]
+    chunk_keys: list[str]
+    vectors: np.ndarray
+    sentences: list[Sentence]
+    sentence_keys: list[str]
+    sentence_vectors: np.ndarray
+    chunk_sentences: list[list[int]]
+    bm25: Bm25Index
 
 
 @runtime_checkable

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from service.api import create_app
-from service.runtime import load_engine
-from tests.browser.server import live_server
+from service.http.app import create_app
+from service.app.runtime import load_engine
+from tests.live_server import thread_server
 from tests.browser.test_page import ARTIFACTS, browser  # noqa: F401  (the module-scoped Chromium fixture)
 from tests.llm_server import llama_url  # noqa: F401  (fixture)
 
@@ -31,7 +31,7 @@ WATCH_DRAFT = """() => {
 @pytest.fixture(scope="module")
 def llm_server(real_settings, real_embedder, llama_url):
     settings = real_settings.model_copy(update={"llm_url": llama_url, "llm_max_tokens": 96, "llm_timeout_s": 120.0})
-    with live_server(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as url:
+    with thread_server(create_app(settings, loader=lambda s: load_engine(s, real_embedder)), ready=False) as url:
         yield url
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.api import create_app
-from service.runtime import load_engine
-from tests.browser.server import live_server
+from service.http.app import create_app
+from service.app.runtime import load_engine
+from tests.live_server import thread_server
 
 pytestmark = pytest.mark.integration
 CHROMIUM = os.environ.get("BRIEFQA_CHROMIUM", "/usr/bin/chromium")
@@ -147,10 +147,10 @@ def _ask_without_result(page, question: str) -> None:
 
 @pytest.fixture(scope="module")
 def keyed_server(real_settings, real_embedder):
-    from service.settings import Settings
+    from service.app.settings import Settings
 
     keyed = Settings(**{**real_settings.model_dump(), "api_key": "page-test-key"})
-    with live_server(create_app(keyed, loader=lambda s: load_engine(s, real_embedder))) as url:
+    with thread_server(create_app(keyed, loader=lambda s: load_engine(s, real_embedder)), ready=False) as url:
         yield url
 
 

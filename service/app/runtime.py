@@ -1,0 +1,105 @@
+"""Settings -> ready objects. The glue that the edges (api, cli) share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from service.answering.extractive import AnswerSettings
+from service.retrieval.bm25 import Bm25Params
+from service.ingest.chunking import ChunkSettings
+from service.core.errors import ConfigError
+from service.models.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_fingerprint
+from service.stores.manifest import check_model
+from service.models.onnx import OnnxEmbedder, verified_export
+from service.pipeline import BuildSettings, Engine, RetrievalSettings
+from service.models.reranker import CrossEncoderReranker
+from service.app.settings import Settings
+from service.stores.base import IndexStore
+from service.stores.disk.store import DiskStore
+
+EmbedderFactory = Callable[[Settings], Embedder]
+log = logging.getLogger("briefqa")
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.model, settings.device)
+
+
+def build_settings(settings: Settings) -> BuildSettings:
+    return BuildSettings(
+        corpus_dir=settings.corpus_dir,
+        index_dir=settings.index_dir,
+        model=settings.model,
+        chunking=ChunkSettings(settings.chunk_size, settings.chunk_overlap),
+        bm25=Bm25Params(),
+        keep_builds=settings.keep_builds,
+        onnx_cache=onnx_cache(settings),
+        faiss_index=settings.faiss_index,
+        store=open_store(settings) if settings.store else None,
+    )
+
+
+def open_store(settings: Settings) -> IndexStore:
+    """The disk store on index_dir, or the PostgreSQL store when BRIEFQA_STORE is a postgresql:// URL."""
+    if settings.store is None:
+        return DiskStore(settings.index_dir, settings.faiss_ef_search, settings.faiss_nprobe, settings.faiss_threads)
+    url = settings.store.get_secret_value()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("BRIEFQA_STORE must be a postgresql:// URL, or unset for the disk store in BRIEFQA_INDEX_DIR")
+    from service.stores.pg.store import PgBuildOptions, PgStore  # psycopg is imported only when it is used
+    from service.stores.pg.db import PgOptions
+
+    options = PgOptions(pool_size=settings.pg_pool_size, timeout_s=settings.pg_timeout_s,
+                        statement_timeout_ms=settings.pg_statement_timeout_ms,
+                        ef_search=max(settings.pg_ef_search, settings.candidates))
+    return PgStore(url, options, PgBuildOptions(hnsw_m=settings.pg_hnsw_m, grace_s=settings.pg_prune_grace_s))
+
+
+def onnx_cache(settings: Settings) -> Path | None:
+    return settings.index_dir / "onnx" if settings.onnx else None
+
+
+def query_embedder(settings: Settings, fingerprint: str | None = None) -> Embedder:
+    """The fast ONNX encoder when a verified export of the configured weights exists, else torch;
+    behind an LRU cache of query vectors."""
+    embedder: Embedder | None = None
+    cache_root = onnx_cache(settings)
+    fingerprint = fingerprint or (model_fingerprint(settings.model) if cache_root else None)
+    folder = verified_export(cache_root, fingerprint) if cache_root and fingerprint else None
+    if folder is not None:
+        embedder = OnnxEmbedder(folder, settings.model, fingerprint, threads=settings.onnx_threads)
+    else:
+        if settings.onnx:
+            log.warning("no verified ONNX export of %s in %s; queries use torch (slower). "
+                        "`briefqa index` makes one.", settings.model, cache_root)
+        embedder = default_embedder(settings)
+    return CachedEmbedder(embedder, settings.query_cache) if settings.query_cache else embedder
+
+
+def retrieval_settings(settings: Settings) -> RetrievalSettings:
+    return RetrievalSettings(
+        mode=settings.mode, fusion=settings.fusion, normalization=settings.normalization,
+        alpha=settings.alpha, rrf_k=settings.rrf_k, candidates=settings.candidates,
+        rerank_top_n=settings.rerank_top_n,
+    )
+
+
+def answer_settings(settings: Settings) -> AnswerSettings:
+    return AnswerSettings(abstain_threshold=settings.abstain_threshold,
+                          max_sentences=settings.max_answer_sentences)
+
+
+def load_engine(settings: Settings, embedder: Embedder | None = None, store: IndexStore | None = None) -> Engine:
+    """Open the current index build and check that it was made with the configured model."""
+    index = (store or open_store(settings)).open()
+    if embedder is None:
+        fingerprint = model_fingerprint(settings.model)  # a local model's weights hash, without loading it
+        if fingerprint is not None and fingerprint != index.manifest["model"].get("fingerprint"):
+            embedder = default_embedder(settings)  # refused just below, with the model's own dimension
+        else:
+            embedder = query_embedder(settings, fingerprint)
+    check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)
+    reranker = CrossEncoderReranker(settings.reranker, settings.device) if settings.reranker else None
+    return Engine(index, embedder, retrieval_settings(settings), answer_settings(settings), reranker)

@@ -1,0 +1,89 @@
+"""All settings in one place, read from BRIEFQA_* environment variables at the edges (api, cli)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.core.modes import Mode
+from service.models.embedding import DEFAULT_MODEL
+
+Fusion = Literal["convex", "rrf"]
+Normalization = Literal["minmax", "zscore"]
+BeirTitle = Literal["section", "inline", "none"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BRIEFQA_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of documents to index.")
+    index_dir: Path = Field(Path("index"), description="Folder holding index builds.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: a local directory, a hub name, or the packaged default.",
+    )
+    device: str = Field("cpu", description="Torch device for the embedding model.")
+    chunk_size: int = Field(600, ge=50, le=8000, description="Maximum characters per passage.")
+    chunk_overlap: int = Field(80, ge=0, description="Characters shared by neighbouring passages.")
+    mode: Mode = Field("hybrid", description="Default retrieval mode.")
+    fusion: Fusion = Field("convex", description="How hybrid mode fuses dense and BM25 rankings.")
+    normalization: Normalization = Field("minmax", description="Score normalisation for convex fusion.")
+    alpha: float = Field(0.5, ge=0.0, le=1.0, description="Dense weight in convex fusion.")
+    rrf_k: int = Field(60, ge=1, description="k of reciprocal rank fusion.")
+    candidates: int = Field(100, ge=1, le=10000, description="Candidates per retriever before fusion.")
+    abstain_threshold: float = Field(
+        0.38, description="Answers whose best sentence scores below this abstain."
+    )
+    max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
+    onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
+    onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
+    query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
+    faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")
+    faiss_ef_search: int = Field(128, ge=1, le=10000, description="HNSW efSearch at query time (HNSW indexes only).")
+    faiss_threads: int = Field(1, ge=1, le=256, description="FAISS OpenMP threads when serving queries (one query at a time gains nothing from more).")
+    faiss_nprobe: int = Field(32, ge=1, le=65536, description="IVF lists probed at query time (IVF indexes only).")
+    reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
+    rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")
+    keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")
+    beir_chunk_size: int = Field(1000, ge=50, le=100000, description="`eval --beir`: most characters per passage.")
+    beir_chunk_overlap: int = Field(200, ge=0, description="`eval --beir`: characters shared by neighbouring passages.")
+    beir_title: BeirTitle = Field("section", description="`eval --beir`: title on every passage, the first only, or none.")
+    beir_bm25_k1: float = Field(0.9, gt=0, description="`eval --beir`: BM25 k1.")
+    beir_bm25_b: float = Field(0.4, ge=0, le=1, description="`eval --beir`: BM25 b.")
+    beir_candidates: int = Field(1000, ge=1, le=100000, description="`eval --beir`: chunks each retriever passes to fusion.")
+    store: SecretStr | None = Field(None, description="Where builds live: unset for index_dir on local disk, or a postgresql:// URL (PostgreSQL with pgvector, shared by replicas).")
+    pg_pool_size: int = Field(8, ge=1, le=1000, description="PostgreSQL store: most pooled connections per process.")
+    pg_timeout_s: float = Field(2.0, gt=0, le=60, description="PostgreSQL store: seconds to connect or wait for a pooled connection before a 503.")
+    pg_statement_timeout_ms: int = Field(5000, ge=10, le=600_000, description="PostgreSQL store: longest a query may run.")
+    pg_ef_search: int = Field(100, ge=1, le=1000, description="PostgreSQL store: HNSW ef_search (raised to `candidates` when that is larger).")
+    pg_hnsw_m: int = Field(16, ge=2, le=100, description="PostgreSQL store: HNSW m of each build's vector index.")
+    pg_prune_grace_s: float = Field(60.0, ge=0, description="PostgreSQL store: a replaced build is kept at least this long, for replicas still serving it.")
+    reload_poll_s: float = Field(1.0, ge=0, le=3600, description="PostgreSQL store: how often a server checks for a newly published build (0: never).")
+    host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
+    api_key: SecretStr | None = Field(None, description="When set, /v1/* needs it (Bearer or X-API-Key).")
+    admin_key: SecretStr | None = Field(None, description="Key for /v1/admin/*; admin routes are off when unset.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; CORS is off when empty.")
+    max_body_bytes: int = Field(65536, ge=1024, le=64 * 1024 * 1024, description="Largest request body accepted.")
+    llm_url: str | None = Field(None, description="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1); the LLM answerer is off when unset.")
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint, if it needs one.")
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="Seconds to wait for the LLM before falling back to the extractive answer.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Most tokens the LLM may generate per answer.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
+    grounding_threshold: float = Field(0.6, ge=0, le=1, description="Generated sentences whose support by their cited passage scores below this are dropped.")
+    test_pause_at: str | None = Field(None, description="Test only: `briefqa index` pauses at this build step.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.beir_chunk_overlap >= self.beir_chunk_size:
+            raise ValueError(f"beir_chunk_overlap ({self.beir_chunk_overlap}) must be smaller than "
+                             f"beir_chunk_size ({self.beir_chunk_size})")
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        return self

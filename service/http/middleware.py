@@ -1,0 +1,136 @@
+"""RequestGuard: the checks every request passes before a route sees it, as pure ASGI middleware.
+
+In order: access (keys, see security.py), declared body size (Content-Length), the body as actually
+streamed (chunked bodies have no Content-Length), then the content type of bodies sent to /v1/.
+The body is read here, at most `max_body_bytes` of it, and replayed to the app.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.http.security import API_PREFIX, AccessPolicy, Denial
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+def _error(description: str) -> dict:
+    return {"model": ErrorOut, "description": description}
+
+
+# What the guard (and the engine slot) can answer on any /v1 route, for the OpenAPI schema.
+GUARD_RESPONSES = {401: _error("No key sent (when keys are configured)."),
+                   403: _error("Wrong key, or admin routes disabled."),
+                   413: _error("Request body over the size limit.")}
+BODY_RESPONSES = {400: _error("Body that cannot be parsed."),
+                  415: _error("Body sent with a content type other than JSON.")}
+NOT_READY = {503: _error("No index is being served yet, with the reason.")}
+
+
+def header_map(scope: Scope) -> dict[bytes, bytes]:
+    return {k.lower(): v for k, v in scope.get("headers", [])}
+
+
+def _is_json(content_type: bytes) -> bool:
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+
+
+async def send_error(send: Send, denial: Denial) -> None:
+    body = json.dumps({"detail": denial.detail}).encode("utf-8")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in denial.headers.items()]
+    await send({"type": "http.response.start", "status": denial.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, policy: AccessPolicy, max_body_bytes: int) -> None:
+        self.app = app
+        self.policy = policy
+        self.limit = max_body_bytes
+
+    def _too_large(self) -> Denial:
+        return Denial(413, f"request body is over the {self.limit}-byte limit")
+
+    def _precheck(self, scope: Scope) -> Denial | None:
+        headers = header_map(scope)
+        denial = self.policy.check(scope["path"], headers)
+        if denial is not None:
+            return denial
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                return Denial(400, "Content-Length is not a number")
+            if int(length) > self.limit:
+                return self._too_large()
+        return None
+
+    def _body_checks(self, scope: Scope, body: bytes) -> Denial | None:
+        if not body or scope["method"] not in BODY_METHODS or not scope["path"].startswith(API_PREFIX):
+            return None
+        content_type = header_map(scope).get(b"content-type")
+        if content_type is not None and _is_json(content_type):
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return Denial(400, f"the body is not UTF-8 (bad byte at offset {exc.start}); JSON must be UTF-8")
+            return None
+        shown = repr(content_type.decode("latin-1")[:80]) if content_type is not None else "none"
+        return Denial(415, f"send the body as JSON with `Content-Type: application/json` (got {shown})")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        denial = self._precheck(scope)
+        if denial is not None:
+            await send_error(send, denial)
+            return
+        body, complete = await self._read_body(receive)
+        if body is None:
+            await send_error(send, self._too_large())
+            return
+        if not complete:  # the client went away before sending its whole body
+            return
+        denial = self._body_checks(scope, body)
+        if denial is not None:
+            await send_error(send, denial)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read_body(self, receive: Receive) -> tuple[bytes | None, bool]:
+        """The whole body, or (None, True) as soon as it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(chunks), False
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                return None, True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), True
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

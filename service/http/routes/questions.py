@@ -1,0 +1,31 @@
+"""POST /v1/ask and POST /v1/search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from service.http.deps import POST_RESPONSES, EngineDep
+from service.http.observability import metrics_of
+from service.http.schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, ask_response, llm_response, passages
+from service.pipeline.llm import ask_llm
+
+router = APIRouter(tags=["questions"])
+
+
+@router.post("/v1/ask", response_model=AskResponse, responses=POST_RESPONSES)
+def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
+    """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
+    if body.answerer == "llm":  # falls back to the extractive answer, with a note, whatever goes wrong
+        result = ask_llm(engine, request.app.state.llm, body.question, body.top_k, body.mode, request.app.state.grounding)
+        metrics_of(request).observe_steps(result.answer.timings_ms)
+        return llm_response(result, engine.index)
+    answer = engine.ask(body.question, body.top_k, body.mode)
+    metrics_of(request).observe_steps(answer.timings_ms)
+    return ask_response(answer, engine.index)
+
+
+@router.post("/v1/search", response_model=SearchResponse, responses=POST_RESPONSES)
+def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+    """The passages that best match a query, best first."""
+    hits, _ = engine.search(body.query, body.top_k, body.mode)
+    return SearchResponse(query=body.query, results=passages(hits, engine.index), index_version=engine.version)

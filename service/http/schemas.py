@@ -1,0 +1,181 @@
+"""Request and response models of the HTTP API (the CLI's --json prints the same shapes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from service.core.modes import Mode
+from service.core.records import Answer, Document, Hit
+from service.pipeline.llm import LlmResult
+from service.stores.base import ServedIndex
+
+AnswererField = Literal["extractive", "llm"]
+ADSE = "what are the ADSE priority areas"
+
+
+def _not_a_boolean(value: object) -> object:
+    """JSON true/false is not a count (plain int fields would take it as 1/0); 5 and 5.0 are."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid integer, not a boolean")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
+
+_DOC = "nato-pa-defence-ministers-2024-10.txt"
+_VERSION = "20261128T035231514571Z-a3a3397a"
+_ADSE_SENTENCE = ("The ADSE will focus on four priority areas: securing critical undersea infrastructure, enhancing geospatial "
+                  "awareness, improving information environment assessment and strengthening maritime situational awareness.")
+PASSAGE_EXAMPLE = {
+    "n": 1, "chunk_id": "0ff151a6b11b4b9f", "doc_id": _DOC, "title": "MEETING OF NATO MINISTERS OF DEFENCE",
+    "section": "V. ADDITIONAL NOTES > Creation of an initiative to foster secure data sharing", "page": None,
+    "start": 10050, "end": 10602, "score": 1.0,
+    "text": ("- **NATO established the Alliance Data Sharing Ecosystem (ADSE)** for defence and security, a key initiative "
+             "supporting NATO\u2019s digital transformation and the rapid adoption of dual-use technologies. It aims to "
+             "**ensure NATO maintains its technological edge and military effectiveness by securing access to AI-ready, "
+             "high-quality data.**\n- " + _ADSE_SENTENCE),
+}
+_SECTION_EXAMPLE = {"title": "V. ADDITIONAL NOTES", "level": 1, "start": 9972, "end": 12684}
+_SUMMARY_EXAMPLE = {"doc_id": _DOC, "title": "MEETING OF NATO MINISTERS OF DEFENCE", "source": _DOC, "chars": 12684,
+                    "sections": [_SECTION_EXAMPLE]}
+
+
+def _examples(*values: dict) -> ConfigDict:
+    """OpenAPI examples for a response model (shown in /docs)."""
+    return ConfigDict(json_schema_extra={"examples": list(values)})
+
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": ADSE, "top_k": 5, "mode": "hybrid"}]})
+    question: str = Field(min_length=1, max_length=2000, description="The question, 1 to 2000 characters.")
+    top_k: Count = Field(5, ge=1, le=20, description="Passages to retrieve and cite.")
+    mode: Mode = Field("hybrid", description="Retrieval mode.")
+    answerer: AnswererField = Field("extractive", description="`extractive` copies sentences; `llm` asks the configured "
+                                    "LLM and keeps only the sentences its cited passages support.")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "air and missile defence", "top_k": 10}]})
+    query: str = Field(min_length=1, max_length=2000, description="Search text, 1 to 2000 characters.")
+    top_k: Count = Field(10, ge=1, le=100, description="Passages to return.")
+    mode: Mode = Field("hybrid", description="Retrieval mode.")
+
+
+class Passage(BaseModel):
+    model_config = _examples(PASSAGE_EXAMPLE)
+    n: int = Field(description="1-based number; the answer's [n] markers refer to it.")
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str = Field(description="Section path, e.g. 'II. SUPPORT FOR UKRAINE > Financial pledge ...'.")
+    page: int | None = Field(description="Page where the passage starts; null for text files.")
+    start: int = Field(description="Offset of the passage's first character in the document text.")
+    end: int = Field(description="Offset just past its last character: text == document.text[start:end].")
+    text: str
+    score: float
+
+
+class SentenceOut(BaseModel):
+    text: str = Field(description="The sentence, without its [n] markers.")
+    citations: list[int] = Field(description="The passages it cites (1-based).")
+    score: float | None = Field(None, description="LLM answers: support by the cited passages (grounding check).")
+
+
+class DroppedOut(BaseModel):
+    text: str = Field(description="A generated sentence left out of the answer, without its markers.")
+    reason: str
+    score: float | None = Field(None, description="Its best support score, when it was scored.")
+
+
+class AskResponse(BaseModel):
+    model_config = _examples(
+        {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
+         "index_version": _VERSION, "timings_ms": {"embed": 8.1, "retrieve": 0.9, "answer": 1.4}},
+        {"question": "what's a good recipe for Belgian waffles", "answer": "The indexed documents do not cover this question.",
+         "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6}})
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Passage]
+    index_version: str
+    timings_ms: dict[str, float]
+    answerer: AnswererField = Field("extractive", description="Who wrote the answer: `llm` only when at least one "
+                                    "generated sentence passed the grounding check.")
+    sentences: list[SentenceOut] = Field(default_factory=list, description="The answer's sentences one by one.")
+    dropped: list[DroppedOut] = Field(default_factory=list, description="LLM answers: generated sentences left out, "
+                                      "with the reason.")
+    note: str | None = Field(None, description="Why an LLM answer fell back to the extractive one, if it did.")
+
+
+class SearchResponse(BaseModel):
+    model_config = _examples({"query": "ADSE", "results": [PASSAGE_EXAMPLE], "index_version": _VERSION})
+    query: str
+    results: list[Passage]
+    index_version: str
+
+
+class SectionOut(BaseModel):
+    model_config = _examples(_SECTION_EXAMPLE)
+    title: str
+    level: int
+    start: int
+    end: int
+
+
+class DocumentSummary(BaseModel):
+    model_config = _examples(_SUMMARY_EXAMPLE)
+    doc_id: str
+    title: str
+    source: str
+    chars: int
+    sections: list[SectionOut]
+
+
+class DocumentOut(DocumentSummary):
+    model_config = _examples({**_SUMMARY_EXAMPLE, "text": "NATO PARLIAMENTARY ASSEMBLY\nMEETING OF NATO MINISTERS OF DEFENCE ..."})
+    text: str
+
+
+class DocumentList(BaseModel):
+    model_config = _examples({"documents": [_SUMMARY_EXAMPLE], "index_version": _VERSION})
+    documents: list[DocumentSummary]
+    index_version: str
+
+
+def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Passage]:
+    return [
+        Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.title(h.chunk.doc_id),
+                section=h.chunk.section_label, page=h.chunk.page, start=h.chunk.start, end=h.chunk.end,
+                text=h.chunk.text, score=round(h.score, 6))
+        for n, h in enumerate(hits, start=1)
+    ]
+
+
+def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
+    return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
+                       citations=passages(answer.hits, index), index_version=index.version,
+                       timings_ms=answer.timings_ms,
+                       sentences=[SentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences])
+
+
+def llm_response(result: LlmResult, index: LoadedIndex) -> AskResponse:
+    """An answer of the LLM answerer: extractive or llm, with the sentences it dropped and why."""
+    out = ask_response(result.answer, index)
+    for sentence, score in zip(out.sentences, result.scores):
+        sentence.score = score
+    out.answerer = result.answerer  # type: ignore[assignment]
+    out.dropped = [DroppedOut(text=d.text, reason=d.reason, score=d.score) for d in result.dropped]
+    out.note = result.note
+    return out
+
+
+def document_summary(doc: Document) -> DocumentSummary:
+    return DocumentSummary(doc_id=doc.doc_id, title=doc.title, source=doc.source, chars=len(doc.text),
+                           sections=[SectionOut(title=s.title, level=s.level, start=s.start, end=s.end) for s in doc.sections])
+
+
+def document_out(doc: Document) -> DocumentOut:
+    return DocumentOut(**document_summary(doc).model_dump(), text=doc.text)

@@ -1,0 +1,110 @@
+"""corpus/ files -> Documents, through the loader registered for each file's suffix.
+
+A file that cannot be read is named in a message and skipped; the build goes on with the rest
+and fails only when no document at all could be read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.core.errors import CorpusError
+from service.ingest.loaders import Unreadable, loader_for, registry
+from service.core.records import Document
+from service.text.structure import sections_from_headings, title_from_headings
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CorpusLoad:
+    documents: list[Document]
+    skipped: list[str] = field(default_factory=list)  # one message per file left out, naming it
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(registry())
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Supported files under `corpus_dir`, sorted; hidden files and folders left out."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        if loader_for(path.suffix) is None or not path.is_file():
+            continue
+        if any(part.startswith(".") for part in path.relative_to(corpus_dir).parts):
+            continue
+        files.append(path)
+    if not files:
+        kinds = ", ".join(supported_suffixes())
+        raise CorpusError(f"corpus folder {corpus_dir} has no documents ({kinds})")
+    return files
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read(path: Path, corpus_dir: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing links out of the corpus folder and files over the limit."""
+    if not path.resolve().is_relative_to(corpus_dir.resolve()):
+        raise CorpusError(f"{path} links outside the corpus folder {corpus_dir}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(f"{path} is {size} bytes, over the {max_bytes}-byte limit per file")
+        return path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def load_document(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    loader = loader_for(path.suffix)
+    if loader is None:
+        kinds = ", ".join(supported_suffixes())
+        raise CorpusError(f"{path} is not a supported kind of document ({kinds})")
+    data = _read(path, corpus_dir, max_bytes)
+    try:
+        loaded = loader.load(data)
+    except Unreadable as exc:
+        raise CorpusError(f"{path} {exc}") from exc
+    except Exception as exc:  # parsers of corrupt files raise anything; name the file, keep going
+        raise CorpusError(f"{path} cannot be read as {loader.kind.upper()}: {type(exc).__name__}: {exc}") from exc
+    text = loaded.text
+    if not text.strip():
+        raise CorpusError(f"{path} is empty")
+    headings = list(loaded.headings)
+    doc_id = path.relative_to(corpus_dir).as_posix()
+    return Document(
+        doc_id=doc_id,
+        title=loaded.title or title_from_headings(headings, path.stem),
+        source=doc_id,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        sections=sections_from_headings(headings, len(text)),
+        pages=loaded.pages,
+    )
+
+
+def read_corpus(corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> CorpusLoad:
+    """Every readable document, and a message for each file left out.
+
+    Raises CorpusError when no document could be read at all."""
+    docs: list[Document] = []
+    skipped: list[str] = []
+    for path in corpus_files(corpus_dir):
+        try:
+            docs.append(load_document(path, corpus_dir, max_bytes))
+        except CorpusError as exc:
+            skipped.append(str(exc))
+    if not docs:
+        raise CorpusError(f"nothing to index in {corpus_dir}: " + "; ".join(skipped))
+    return CorpusLoad(docs, skipped)
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """The readable documents (see read_corpus for the files left out)."""
+    return read_corpus(corpus_dir).documents

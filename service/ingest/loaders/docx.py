@@ -1,0 +1,80 @@
+"""Word documents via python-docx (MIT): paragraphs and table rows in order; paragraphs styled
+"Heading N" (or based on such a style) are sections; the core title, if set, is the title."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from service.ingest.loaders._blocks import Block, clean_lines, join_blocks
+from service.ingest.loaders.base import Loaded, Unreadable, collapse
+
+_HEADING = re.compile(r"^heading\s+([1-9])$", re.I)
+
+
+def _level(style: Any) -> int:
+    """N for a style named "Heading N" or based on one; 0 otherwise."""
+    seen = 0
+    while style is not None and seen < 10:
+        m = _HEADING.match(style.name or "")
+        if m:
+            return int(m.group(1))
+        style, seen = style.base_style, seen + 1
+    return 0
+
+
+def _is_item(paragraph: Any) -> bool:
+    ppr = paragraph._p.pPr
+    name = (paragraph.style.name or "") if paragraph.style is not None else ""
+    return name.lower().startswith("list") or (ppr is not None and ppr.numPr is not None)
+
+
+def _row_text(row: Any) -> str:
+    cells, seen = [], set()
+    for cell in row.cells:
+        if id(cell._tc) not in seen:  # a merged cell is listed once per grid column it spans
+            seen.add(id(cell._tc))
+            cells.append(collapse(cell.text))
+    return " | ".join(c for c in cells if c)
+
+
+def _blocks(document: Any) -> list[Block]:
+    from docx.table import Table
+
+    blocks: list[Block] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            blocks.extend(Block(_row_text(row)) for row in item.rows)
+            continue
+        style = item.style.name if item.style is not None else ""
+        if style == "Title":
+            blocks.append(Block(clean_lines(item.text)))
+            continue
+        blocks.append(Block(clean_lines(item.text), _level(item.style), _is_item(item)))
+    return blocks
+
+
+def _open(data: bytes) -> Any:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise Unreadable(f"is not a readable Word document ({type(exc).__name__}: {exc})") from exc
+
+
+class DocxLoader:
+    kind = "docx"
+    suffixes = (".docx",)
+
+    def load(self, data: bytes) -> Loaded:
+        document = _open(data)
+        title = collapse(document.core_properties.title or "") or None
+        loaded = join_blocks(_blocks(document))
+        return Loaded(loaded.text, loaded.headings, title)
+
+
+LOADERS = (DocxLoader(),)

@@ -1,0 +1,1 @@
+"""The PostgreSQL + pgvector store (psycopg is imported only when it is used)."""

@@ -1,0 +1,114 @@
+"""Headings and sections of plain text and Markdown, with character offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.core.records import Section
+
+_ROMAN = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d+)\.\s+\S")
+_MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
+_MAX_HEADING = 120
+
+
+@dataclass(frozen=True)
+class Heading:
+    title: str
+    level: int
+    start: int  # offset of the heading's first character
+    body: int  # offset just after the heading's last line
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        out.append((pos, line.rstrip("\r\n")))
+        pos += len(line)
+    return out
+
+
+def _is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters) and len(line.split()) >= 2
+
+
+def _is_subheading(line: str) -> bool:
+    s = line.strip()
+    return (
+        0 < len(s) <= 100
+        and s[0].isupper()
+        and not _BULLET.match(line)
+        and s[-1] not in ".,;:!?”\"'"
+        and "**" not in s
+    )
+
+
+def _text_headings(text: str) -> list[Heading]:
+    """Plain text: all-caps or numbered lines are level 1, short standalone lines level 2."""
+    lines = _lines(text)
+    blank = [not line.strip() for _, line in lines]
+    heads: list[Heading] = []
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        before_blank = i == 0 or blank[i - 1]
+        s = line.strip()
+        if not s or not before_blank or len(s) > _MAX_HEADING or _BULLET.match(line):
+            i += 1
+            continue
+        if _is_caps(s) or (_ROMAN.match(s) and _is_caps(s.split(None, 1)[1])):
+            j = i + 1  # consecutive caps lines form one heading
+            while j < len(lines) and lines[j][1].strip() and _is_caps(lines[j][1].strip()):
+                j += 1
+            title = " ".join(lines[k][1].strip() for k in range(i, j))
+            heads.append(Heading(title, 1, start, lines[j - 1][0] + len(lines[j - 1][1])))
+            i = j
+            continue
+        after_blank = i + 1 >= len(lines) or blank[i + 1]
+        if after_blank and _is_subheading(line) and i + 1 < len(lines):
+            heads.append(Heading(s, 2, start, start + len(line)))
+        i += 1
+    return heads
+
+
+def _markdown_headings(text: str) -> list[Heading]:
+    heads, fenced = [], False
+    for start, line in _lines(text):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        m = None if fenced else _MD.match(line)
+        if m:
+            heads.append(Heading(m.group(2).strip(), len(m.group(1)), start, start + len(line)))
+    return heads
+
+
+def detect_headings(text: str, kind: str) -> list[Heading]:
+    return _markdown_headings(text) if kind == "md" else _text_headings(text)
+
+
+def sections_from_headings(headings: list[Heading], text_length: int) -> tuple[Section, ...]:
+    """Each heading governs text up to the next heading of the same or a higher level."""
+    sections: list[Section] = []
+    stack: list[Heading] = []
+    for i, head in enumerate(headings):
+        while stack and stack[-1].level >= head.level:
+            stack.pop()
+        stack.append(head)
+        end = text_length
+        for later in headings[i + 1 :]:
+            if later.level <= head.level:
+                end = later.start
+                break
+        path = tuple(h.title for h in stack)
+        sections.append(Section(head.title, head.level, head.start, end, path, head.body))
+    return tuple(sections)
+
+
+def title_from_headings(headings: list[Heading], fallback: str) -> str:
+    top = [h for h in headings if h.level == min((h.level for h in headings), default=1)]
+    for head in top:
+        if len(head.title.split()) >= 4:
+            return head.title
+    return top[0].title if top else fallback

@@ -1,0 +1,44 @@
+"""HTML loader: main content only, h1-h3 as sections."""
+
+from __future__ import annotations
+
+from service.ingest.corpus import load_document
+from tests.conftest import BRIEF
+from tests.formats import NAV_WORDS, SCRIPT_WORDS, write_html
+
+
+def test_the_brief_as_a_web_page_keeps_content_and_drops_navigation_and_script(tmp_path):
+    write_html(BRIEF.read_text(encoding="utf-8"), tmp_path / "brief.html")
+    (tmp_path / "brief.txt").write_bytes(BRIEF.read_bytes())
+    doc, txt = load_document(tmp_path / "brief.html", tmp_path), load_document(tmp_path / "brief.txt", tmp_path)
+    for junk in (SCRIPT_WORDS, "font-family", "styled words", "Related: other briefs", "Cookie settings",
+                 "NATO Parliamentary Assembly", *NAV_WORDS.split()):
+        assert junk not in doc.text, junk
+    assert [(s.title, s.level, s.path) for s in doc.sections] == [(s.title, s.level, s.path) for s in txt.sections]
+    assert "The ADSE will focus on four priority areas: securing critical undersea infrastructure" in doc.text
+    assert doc.page_at(0) is None
+
+
+def test_article_header_entities_lists_and_breaks(tmp_path):
+    page = """<html><head><title>Ignored when there are headings</title></head><body>
+    <header>Site banner</header><nav>Menu</nav>
+    <article><header><h1>Ministers  meet &amp; agree</h1></header>
+      <p>Allies pledged   EUR&nbsp;40 billion<br>in security assistance.</p>
+      <!-- a comment --><ul><li>one</li><li>two <b>bold</b></li></ul>
+      <h3>Details</h3><div>Plain <span>inline</span> text</div><h4>Minor</h4><p>End.</p>
+      <footer>Article footnote kept</footer></article>
+    <footer>Page footer</footer></body></html>"""
+    (tmp_path / "p.htm").write_text(page, encoding="utf-8")
+    doc = load_document(tmp_path / "p.htm", tmp_path)
+    assert doc.text == ("Ministers meet & agree\n\nAllies pledged EUR 40 billion\nin security assistance."
+                        "\n\none\ntwo bold\n\nDetails\n\nPlain inline text\n\nMinor\n\nEnd.\n\nArticle footnote kept")
+    assert [(s.title, s.level) for s in doc.sections] == [("Ministers meet & agree", 1), ("Details", 3)]
+    assert doc.title == "Ministers meet & agree"
+
+
+def test_title_element_names_a_page_without_headings(tmp_path):
+    (tmp_path / "plain.html").write_bytes(
+        "<html><head><meta charset='utf-8'><title>Défense – note</title></head><body><p>Text only.</p></body></html>"
+        .encode("utf-8"))
+    doc = load_document(tmp_path / "plain.html", tmp_path)
+    assert doc.title == "Défense – note" and doc.text == "Text only."

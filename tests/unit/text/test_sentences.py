@@ -1,0 +1,26 @@
+from service.text.sentences import clean, split_sentences
+
+
+def test_offsets_are_exact_and_bullets_and_emphasis_handled():
+    text = "- **First point.** Second sentence here.\n- Lloyd J. Austin III spoke at length today."
+    sents = split_sentences("d", text, offset=100)
+    assert [clean(s.text) for s in sents] == [
+        "First point.", "Second sentence here.", "Lloyd J. Austin III spoke at length today."]
+    for s in sents:
+        assert text[s.start - 100:s.end - 100] == s.text
+
+
+def test_a_line_starting_in_lower_case_continues_the_previous_one():
+    text = "Discussions centred\n\non enhancing cyber defences.\nNext line is new."
+    sents = split_sentences("d", text)
+    assert clean(sents[0].text) == "Discussions centred on enhancing cyber defences."
+    assert clean(sents[1].text) == "Next line is new."
+
+
+def test_numbers_with_decimal_points_do_not_split():
+    [s] = split_sentences("d", "Allies provided EUR 20.9 billion in the first half of 2024.")
+    assert s.text.endswith("2024.")
+
+
+def test_clean_removes_emphasis_and_collapses_space():
+    assert clean("**Bold**  and\n\n__under__") == "Bold and under"

@@ -1,0 +1,36 @@
+from service.ingest.corpus import load_document
+from service.text.structure import detect_headings, sections_from_headings
+
+
+def test_brief_top_sections_and_subheadings_are_found(corpus):
+    doc = load_document(corpus / "nato-pa-defence-ministers-2024-10.txt", corpus)
+    paths = {" > ".join(s.path) for s in doc.sections}
+    for top in ("I. ALLIED DETERRENCE AND DEFENCE", "II. SUPPORT FOR UKRAINE",
+                "III. DEEPENING NATO’S RELATIONS WITH INDO-PACIFIC PARTNERS",
+                "IV. REVIEW OF NATO OPERATIONS IN IRAQ AND KOSOVO", "V. ADDITIONAL NOTES"):
+        assert top in paths
+    assert "II. SUPPORT FOR UKRAINE > Financial pledge for military assistance" in paths
+    assert "I. ALLIED DETERRENCE AND DEFENCE > Strengthening air and missile defence" in paths
+
+
+def test_section_spans_cover_their_heading_and_stop_at_the_next(corpus):
+    doc = load_document(corpus / "nato-pa-defence-ministers-2024-10.txt", corpus)
+    ukraine = next(s for s in doc.sections if s.title == "II. SUPPORT FOR UKRAINE")
+    assert doc.text[ukraine.start:].startswith("II. SUPPORT FOR UKRAINE")
+    assert doc.text[ukraine.end:].startswith("III. ")
+    assert doc.section_path_at(doc.text.index("EUR 40 billion")) == (
+        "II. SUPPORT FOR UKRAINE", "Financial pledge for military assistance")
+
+
+def test_markdown_headings_nest_and_ignore_code_fences():
+    text = "# Title\n\nintro\n\n## Part A\n\ntext\n\n```\n# not a heading\n```\n\n## Part B\n\nmore\n"
+    sections = sections_from_headings(detect_headings(text, "md"), len(text))
+    assert [s.path for s in sections] == [("Title",), ("Title", "Part A"), ("Title", "Part B")]
+    part_a = sections[1]
+    assert text[part_a.start:part_a.end].startswith("## Part A") and "Part B" not in text[part_a.start:part_a.end]
+
+
+def test_bullets_and_sentences_are_not_headings():
+    text = "INTRO HEADING\n\n- a bullet line\n\nA sentence that ends with a period.\n\nShort heading\n\nbody text here.\n"
+    titles = [h.title for h in detect_headings(text, "txt")]
+    assert titles == ["INTRO HEADING", "Short heading"]

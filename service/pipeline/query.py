@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering.extractive import AnswerSettings, compose, pool_sentences
+from service.answering.answerable import PassageView, decide
+from service.answering.extractive import AnswerSettings, pool_sentences
+from service.answering.terms import glossary
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
 from service.core.records import Answer, Chunk, Hit
@@ -75,6 +78,11 @@ class Engine:
     def version(self) -> str:
         return self.index.version
 
+    @functools.cached_property
+    def acronyms(self) -> dict[str, str]:
+        """Acronym -> expansion as the documents define them ("Full Name (ACR)"), read once per index."""
+        return glossary(d.text for d in self.index.document_list())
+
     def rankings(self, query: str, q_vec: np.ndarray, mode: str = "hybrid", n: int | None = None) -> Rankings:
         """Each retriever's top `n` rows (default: the `candidates` setting) for `mode`: fusion's inputs."""
         n = min(n or self.settings.candidates, self.index.chunk_count)
@@ -134,9 +142,11 @@ class Engine:
         clock = _Clock(timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
-        sentences, confidence = compose(question, q_vec, pool, vectors, self.answer_settings)
+        views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id)) for h in hits]
+        d = decide(question, q_vec, pool, vectors, views, self.acronyms, self.answer_settings)
         clock.lap("answer")
-        return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
+        return Answer(question, d.sentences, tuple(hits), not d.sentences, d.confidence, timings,
+                      d.abstention, d.short_answer)
 
 
 class _Clock:

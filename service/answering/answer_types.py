@@ -13,7 +13,8 @@ _Q = [  # (pattern on the question, expected type); the first match wins
      "amount"),
     (r"^\W*how\s+many\b|\bwhat\s+(?:number|percentage|share|proportion)\b|\bhow\s+large\b"
      r"|\bthe\s+(?:population|number|size|headcount)\s+of\b", "number"),
-    (r"^\W*how\s+long\b|\bwhat\s+(?:timeout|duration|period)\b|\bhow\s+(?:often|frequently)\b", "duration"),
+    (r"\bhow\s+(?:often|frequently)\b|\bat\s+what\s+(?:interval|frequency)\b", "frequency"),
+    (r"^\W*how\s+long\b|\bwhat\s+(?:timeout|duration|period)\b", "duration"),
     (r"^\W*when\b|\b(?:what|which)\s+(?:date|year|month|day)\b|\bin\s+what\s+year\b|\bby\s+when\b", "date"),
     (r"^\W*where\b|\b(?:what|which|in\s+which)\s+(?:city|country|countries|place|town|capital|location)\b",
      "place"),
@@ -23,10 +24,11 @@ _Q = [  # (pattern on the question, expected type); the first match wins
 ]
 QUESTION_TYPES = [(re.compile(p, re.I), t) for p, t in _Q]
 
+PERSON_LABELS = ("PERSON",)
 # entity labels (spaCy's English scheme) that answer each type; "person" also takes organisations,
 # since "who decided" is as often answered by a body as by a person
 LABELS = {
-    "person": {"PERSON"},
+    "person": set(PERSON_LABELS),
     "place": {"GPE", "LOC", "FAC"},
     "date": {"DATE", "TIME"},
     "number": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
@@ -44,6 +46,9 @@ PATTERNS = {
     "date": re.compile(rf"\b(?:\d{{1,2}}(?:-\d{{1,2}})?\s+{_MONTH}(?:\s+\d{{4}})?|{_MONTH}(?:\s+\d{{1,2}},?)?\s+\d{{4}}"
                        rf"|(?:19|20)\d\d(?:-\d\d-\d\d)?|{_MONTH})\b"),
     "duration": re.compile(rf"\b{_NUM}[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I),
+    "frequency": re.compile(rf"\b(?:once|twice|thrice|{_NUM}\s+times|every|each|per)\s+(?:a\s+|an\s+|other\s+|"
+                            rf"{_NUM}\s+)?(?:second|minute|hour|day|night|week|month|quarter|year|release|cycle)s?\b"
+                            r"|\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)\b", re.I),
     "place": re.compile(r"(?<![\w$])(?:/[\w.+-]+){2,}/?|\bhttps?://\S+[\w/]"),  # a path or URL: where a file is
 }
 # spans that look like a number but do not count anything: dates, money, years
@@ -76,9 +81,18 @@ def typed_spans(kind: str, sentence: Sentence, question: str = "") -> list[tuple
         blocked += _pattern_spans("amount", text)
         spans = [(a, b) for a, b in spans if not _YEAR.match(text[a:b])
                  and not any(x <= a and b <= y for x, y in blocked)]
-    asked = question.lower()
-    kept = sorted({(a, b) for a, b in spans if text[a:b].strip(" *").lower() not in asked})
+    asked = set(_WORDS.findall(question.lower()))
+    kept = sorted({(a, b) for a, b in spans if not _named_in(text[a:b], asked)})
     return _merge(kept)
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _named_in(span: str, asked: set[str]) -> bool:
+    """Every word of the span is a word of the question ("Mark Rutte's" in "who did Mark Rutte meet")."""
+    words = [w for w in _WORDS.findall(re.sub(r"['’]s\b", "", span.lower()))]
+    return bool(words) and all(w in asked for w in words)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -94,3 +108,18 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def holds_type(kind: str | None, sentence: Sentence, question: str = "") -> bool:
     return kind is None or bool(typed_spans(kind, sentence, question))
+
+
+def typed_claims(kind: str | None, text: str) -> list[str]:
+    """What a generated sentence states of the expected type, by pattern (no tagger at query time)."""
+    if kind is None:
+        return []
+    return [text[a:b] for a, b in _pattern_spans(kind, text)]
+
+
+def lacks_type(kind: str | None, text: str, passages: list[str]) -> str | None:
+    """The first answer of type `kind` that `text` states and none of `passages` holds, or None."""
+    for claim in typed_claims(kind, text):
+        if not any(claim.lower() in p.lower() for p in passages):
+            return claim
+    return None

@@ -9,14 +9,14 @@ none, the abstention says which of these failed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
-from service.answering.terms import asked_noun, specific_terms, supported
+from service.answering.terms import CorpusTerms, asked_noun, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
 from service.text.sentences import clean
 
@@ -25,7 +25,7 @@ _URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/
 _END = ".!?:;”\"’)"
 MIN_WORDS = 4
 NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
-        "number": "number", "amount": "amount", "duration": "length of time"}
+        "number": "number", "amount": "amount", "duration": "length of time", "frequency": "frequency"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
          "do", "does", "did", "this", "that", "these", "those", "it", "its", "by", "with", "at", "from", "as",
          "what", "which", "who", "whom", "when", "where", "why", "how", "many", "much", "will", "would", "can",
@@ -99,12 +99,32 @@ def _abstain(reason: str, expected: str | None, about: tuple[str, ...], missing:
     return Decision((), confidence, Abstention(reason, message, expected, about, missing))
 
 
+def _extend_name(text: str, a: int, asked: str) -> int:
+    """Start a name span at the capitalised words just before it ("Lloyd" of "Lloyd J. Austin III")."""
+    for m in reversed(list(re.finditer(r"[A-Z][a-z]+ $", text[:a]))):
+        if m.group(0).strip().lower() not in asked:
+            return m.start()
+    return a
+
+
+def _nearest(spans: list[tuple[int, int]], text: str, question: str) -> list[tuple[int, int]]:
+    """Spans ordered by their distance to the nearest word of the question in the sentence."""
+    words = {w for w in re.findall(r"[a-z]{4,}", question.lower()) if w not in _STOP}
+    at = [m.start() for m in re.finditer(r"[A-Za-z]{4,}", text) if m.group(0).lower() in words]
+    if not at:
+        return spans
+    return sorted(spans, key=lambda sp: min(min(abs(sp[0] - p), abs(sp[1] - p)) for p in at))
+
+
 def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswer | None:
-    """The first span of the expected type in the sentence, as document offsets."""
+    """The span of the expected type nearest the question's words in the sentence, as document offsets;
+    `question` includes the expansions of its acronyms, so what it names is never the answer."""
     if kind is None:
         return None
     s = cand.sentence
-    for a, b in typed_spans(kind, s, question):
+    for a, b in _nearest(typed_spans(kind, s, question), s.text, question):
+        if kind == "person":
+            a = _extend_name(s.text, a, question.lower())
         piece = s.text[a:b]
         lead = len(piece) - len(piece.lstrip(" *“\"("))
         trail = len(piece) - len(piece.rstrip(" *”\",.;:)"))
@@ -115,17 +135,19 @@ def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswe
 
 
 def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
-           passages: Sequence[PassageView], acronyms: Mapping[str, str], settings: AnswerSettings) -> Decision:
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings) -> Decision:
     """The answer sentences (best first, then the others in reading order) or why there are none."""
     kind, terms = expected_type(question), specific_terms(question)
     about = _about(question, terms)
     noun = asked_noun(question)
-    if noun and not any(noun == t.lower() for t in terms):
-        terms = (*terms, noun)
+    if noun and not corpus.uses(noun):  # "which company": the documents never speak of companies
+        return _abstain("missing_terms", kind, about, (noun,), 0.0)
+    acronyms = corpus.acronyms
     rows = [i for i, c in enumerate(cands)
             if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]
     pool = [cands[i] for i in rows]
-    scores = similarity_scores(question, q_vec, pool, sentence_vectors, settings)
+    texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]  # "ADSE" also counts as its expansion
+    scores = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
     if not len(scores) or float(scores.max()) < settings.abstain_threshold:
         return _abstain("not_covered", kind, about, (), float(scores.max()) if len(scores) else 0.0)
     contexts = _contexts(pool, passages)
@@ -135,7 +157,8 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
         text, low = contexts[int(np.argmax(scores))]
         missing = tuple(t for t in terms if not supported(t, text, low, acronyms))
         return _abstain("missing_terms", kind, about, missing, float(scores.max()))
-    type_ok = np.array([bool(typed_spans(kind, c.sentence, question)) if kind else True for c in pool])
+    asked = corpus.expanded(question)  # what the question names, its acronyms' expansions included
+    type_ok = np.array([bool(typed_spans(kind, c.sentence, asked)) if kind else True for c in pool])
     eligible = term_ok & close & type_ok
     if not eligible.any():
         return _abstain("no_answer_of_type", kind, about, (), float(scores.max()))
@@ -146,4 +169,4 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     others = sorted(others[: settings.max_sentences - 1], key=lambda i: pool[i].position)
     chosen = [best, *others]
     sentences = tuple(AnswerSentence(clean(pool[i].sentence.text), pool[i].citations) for i in chosen)
-    return Decision(sentences, float(scores[best]), None, short_answer(kind, pool[best], question))
+    return Decision(sentences, float(scores[best]), None, short_answer(kind, pool[best], asked))

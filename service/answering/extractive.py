@@ -73,12 +73,14 @@ def lexical_overlap(question: str, sentence: str) -> float:
 
 
 def similarity_scores(question: str, q_vec: np.ndarray, cands: list[Candidate], sentence_vectors: np.ndarray,
-                      settings: AnswerSettings) -> np.ndarray:
-    """Cosine to the question, plus lexical overlap, minus a little per rank of the first citing passage."""
+                      settings: AnswerSettings, texts: list[str] | None = None) -> np.ndarray:
+    """Cosine to the question, plus lexical overlap (with `texts`, when given, standing for the
+    sentences), minus a little per rank of the first citing passage."""
     if not cands:
         return np.zeros(0, dtype=np.float32)
     sims = sentence_vectors[[c.row for c in cands]] @ q_vec
-    lexical = np.array([lexical_overlap(question, clean(c.sentence.text)) for c in cands])
+    texts = texts if texts is not None else [clean(c.sentence.text) for c in cands]
+    lexical = np.array([lexical_overlap(question, t) for t in texts])
     ranks = np.array([c.position[0] - 1 for c in cands])
     return sims + settings.lexical_weight * lexical - settings.rank_penalty * ranks
 

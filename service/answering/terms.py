@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*|\d[\d,.]*\d|\d")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*[A-Z0-9]s?$")
@@ -80,6 +81,30 @@ def mentions(term: str, text: str, lowered: str | None = None) -> bool:
     return all(_pattern(w).search(low) for w in words)
 
 
+@dataclass(frozen=True)
+class CorpusTerms:
+    """What the answerer knows of the whole corpus: defined acronyms and every word it uses."""
+
+    acronyms: Mapping[str, str]
+    vocabulary: str  # the corpus's distinct lower-case words, one a line
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> "CorpusTerms":
+        texts = list(texts)
+        words = {w.lower() for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", t)}
+        return cls(glossary(texts), "\n".join(sorted(words)))
+
+    def uses(self, word: str) -> bool:
+        """Some word of the corpus starts like `word` ("tools" for "tool")."""
+        stem = _pattern(word.lower()).pattern[len("(?<![a-z0-9])"):]
+        return bool(re.search(rf"(?m)^{stem}", self.vocabulary))
+
+    def expanded(self, text: str) -> str:
+        """`text` with the expansion of each acronym it uses appended, for matching its words."""
+        found = [self.acronyms[a] for a in set(re.findall(r"\b[A-Z][A-Z0-9&-]+\b", text)) if a in self.acronyms]
+        return f"{text} ({'; '.join(found)})" if found else text
+
+
 def glossary(texts: Iterable[str]) -> dict[str, str]:
     """Acronym -> expansion for every "Full Name (ACR)" in the texts whose capitalised words'
     initials spell the acronym (the first definition wins)."""
@@ -130,7 +155,8 @@ _ASKED = [re.compile(rf"^\W*(?:which|what)\s+(?!{_AUX}\b)([a-z][\w-]*)", re.I),
 GENERIC = {"name", "names", "one", "ones", "thing", "things", "way", "ways", "part", "form", "kind", "type", "sort",
            "country", "countries", "city", "place", "year", "date", "day", "month", "time", "person", "people",
            "number", "amount", "percentage", "share", "new", "other", "main", "first", "last", "current", "two",
-           "three", "four", "five", "many", "much", "exactly", "else", "about", "happens", "happened", "the", "a", "an"}
+           "three", "four", "five", "many", "much", "exactly", "else", "about", "happens", "happened", "the", "a", "an",
+    "cost", "costs", "budget", "price", "value", "sum", "total", "duration", "period", "length", "size"}
 
 
 def asked_noun(question: str) -> str | None:
@@ -139,5 +165,5 @@ def asked_noun(question: str) -> str | None:
     for pattern in reversed(_ASKED):
         m = pattern.search(question)
         if m and m.group(1).lower() not in GENERIC and m.group(1).lower() not in _QUESTION_WORDS:
-            return m.group(1).lower()
+            return m.group(1)
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from typing import Any
 
 from service.answering.answerable import MIN_WORDS
@@ -34,13 +33,14 @@ def bad_sentence(text: str, doc: Document | None) -> str | None:
 
 
 def holds_evidence(sentence: str, evidence: str) -> bool:
-    """The sentence holds the evidence string, or the part of it on its side of a sentence break
-    (an evidence string may run over two sentences): a shared stretch of at least 60% of it."""
+    """The sentence holds the evidence string, or its part on this side of a sentence break (an
+    evidence string may run over two sentences): at least 40% of it, running to the sentence's end
+    or from its start."""
     ev = clean(evidence)
-    if ev in sentence:
+    if ev in sentence or (len(sentence) >= 12 and sentence in ev):
         return True
-    m = SequenceMatcher(None, sentence, ev, autojunk=False).find_longest_match(0, len(sentence), 0, len(ev))
-    return m.size >= max(12, 0.6 * len(ev))
+    least = max(12, int(0.4 * len(ev)))
+    return any(sentence.endswith(ev[:k]) or sentence.startswith(ev[-k:]) for k in range(least, len(ev)))
 
 
 def _norm(s: str) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from service.answering.answerable import PassageView, decide
 from service.answering.extractive import AnswerSettings, pool_sentences
-from service.answering.terms import glossary
+from service.answering.terms import CorpusTerms
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
 from service.core.records import Answer, Chunk, Hit
@@ -79,9 +79,9 @@ class Engine:
         return self.index.version
 
     @functools.cached_property
-    def acronyms(self) -> dict[str, str]:
-        """Acronym -> expansion as the documents define them ("Full Name (ACR)"), read once per index."""
-        return glossary(d.text for d in self.index.document_list())
+    def corpus_terms(self) -> CorpusTerms:
+        """The corpus's acronyms ("Full Name (ACR)") and vocabulary, read once per index."""
+        return CorpusTerms.of(d.text for d in self.index.document_list())
 
     def rankings(self, query: str, q_vec: np.ndarray, mode: str = "hybrid", n: int | None = None) -> Rankings:
         """Each retriever's top `n` rows (default: the `candidates` setting) for `mode`: fusion's inputs."""
@@ -143,7 +143,7 @@ class Engine:
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
         views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id)) for h in hits]
-        d = decide(question, q_vec, pool, vectors, views, self.acronyms, self.answer_settings)
+        d = decide(question, q_vec, pool, vectors, views, self.corpus_terms, self.answer_settings)
         clock.lap("answer")
         return Answer(question, d.sentences, tuple(hits), not d.sentences, d.confidence, timings,
                       d.abstention, d.short_answer)

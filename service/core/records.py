@@ -82,6 +82,7 @@ class Hit:
 class AnswerSentence:
     text: str
     citations: tuple[int, ...]
+    depth: int = 0  # list answers: 1 for an item, 2 for an item nested under it; 0 for a sentence or a list's intro
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,15 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     abstention: Abstention | None = None
     short_answer: ShortAnswer | None = None
+    list_note: str | None = None  # list answers: a stated count that differs, or items left out ("and 3 more")
 
     @property
     def text(self) -> str:
         if self.abstained:
             return self.abstention.message if self.abstention else ABSTAIN_TEXT
+        if any(s.depth for s in self.sentences):  # a list: one line per item, "- " and two spaces a level
+            return "\n".join(("  " * (s.depth - 1) + "- " if s.depth else "") + s.text + " "
+                             + "".join(f"[{n}]" for n in s.citations) for s in self.sentences)
         return " ".join(
             s.text + " " + "".join(f"[{n}]" for n in s.citations) for s in self.sentences
         )

@@ -82,6 +82,8 @@ class SentenceOut(BaseModel):
     text: str = Field(description="The sentence, without its [n] markers.")
     citations: list[int] = Field(description="The passages it cites (1-based).")
     score: float | None = Field(None, description="LLM answers: support by the cited passages (grounding check).")
+    depth: int = Field(0, description="List answers: 1 for an item, 2 for an item nested under it; 0 for a sentence "
+                       "or the list's introducing sentence or heading.")
 
 
 class DroppedOut(BaseModel):
@@ -134,6 +136,8 @@ class AskResponse(BaseModel):
     abstention: AbstentionOut | None = Field(None, description="When `abstained`: why, machine-readable; `answer` "
                                              "says it in one sentence and `citations` are the closest passages.")
     short_answer: ShortAnswerOut | None = Field(None, description="Factoid questions: the answer's key words.")
+    list_note: str | None = Field(None, description="List answers: a count the question states that differs from the "
+                                  "items found, or how many items are left out of `sentences` (all are cited).")
 
 
 class SearchResponse(BaseModel):
@@ -184,8 +188,9 @@ def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
                        citations=passages(answer.hits, index), index_version=index.version,
                        timings_ms=answer.timings_ms,
-                       sentences=[SentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences],
-                       abstention=_abstention(answer), short_answer=_short(answer))
+                       sentences=[SentenceOut(text=s.text, citations=list(s.citations), depth=s.depth)
+                                  for s in answer.sentences],
+                       abstention=_abstention(answer), short_answer=_short(answer), list_note=answer.list_note)
 
 
 def _abstention(answer: Answer) -> AbstentionOut | None:

@@ -92,6 +92,26 @@ function abstentionNote(a) {
   return `Reason: ${reasons[a.reason] || a.reason}.`;
 }
 
+// A list answer: its introducing sentence, then the items as bullets (nested under their parent), each with its [n]
+function renderList(body) {
+  const box = $("answer");
+  box.replaceChildren();
+  const cites = s => s.citations.flatMap(n => [document.createTextNode(" "),
+    el("a", { href: `#passage-${n}`, class: "cite", "data-n": String(n), text: `[${n}]` })]);
+  const lists = [];
+  for (const s of body.sentences) {
+    if (!s.depth) { box.append(el("p", { class: "intro" }, s.text, ...cites(s))); lists.length = 0; continue; }
+    while (lists.length < s.depth) {
+      const ul = el("ul", { class: "items" });
+      (lists.length ? lists[lists.length - 1].lastElementChild || lists[lists.length - 1] : box).append(ul);
+      lists.push(ul);
+    }
+    lists.length = s.depth;
+    lists[s.depth - 1].append(el("li", {}, s.text, ...cites(s)));
+  }
+  if (body.list_note) box.append(el("p", { class: "list-note", text: `Note: ${body.list_note}.` }));
+}
+
 // "text **bold** [1][2] more" -> text nodes, <strong> for **…**, <a href="#passage-n"> for [n]
 function renderAnswer(text, count, short) {
   const box = $("answer");
@@ -198,6 +218,12 @@ function quotedBy(answer) {
   return out;
 }
 
+function quotedBySentences(sentences) {
+  const out = {};
+  for (const s of sentences) for (const n of s.citations) (out[n] = out[n] || []).push(s.text);
+  return out;
+}
+
 function citedNumbers(answer) {
   return new Set([...answer.matchAll(/\[(\d+)\]/g)].map(m => Number(m[1])));
 }
@@ -209,6 +235,8 @@ function renderResult(body) {
   if (body.abstained) {
     box.replaceChildren(el("strong", { text: "No answer. " }), document.createTextNode(body.answer),
                         el("span", { class: "reason", text: " " + abstentionNote(body.abstention) }));
+  } else if ((body.sentences || []).some(s => s.depth > 0)) {
+    renderList(body);
   } else {
     renderAnswer(body.answer, body.citations.length, body.short_answer && body.short_answer.text);
   }
@@ -217,7 +245,8 @@ function renderResult(body) {
   const total = Object.values(t).reduce((a, b) => a + b, 0);
   $("meta").textContent = `index ${body.index_version} · ${total.toFixed(0)} ms`;
   const cited = citedNumbers(body.answer);
-  const quotes = body.abstained ? {} : quotedBy(body.answer);
+  const quotes = body.abstained ? {} : (body.sentences && body.sentences.length ? quotedBySentences(body.sentences)
+                                                                               : quotedBy(body.answer));
   const shown = (body.abstained ? body.citations : body.citations.filter(c => cited.has(c.n)))
     .map(c => ({ ...c, quoted: quotes[c.n] || [] }));
   $("passages-heading").textContent = body.abstained ? "Closest passages (none answers the question)" : "Cited passages";

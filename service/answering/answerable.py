@@ -16,7 +16,7 @@ import numpy as np
 
 from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
-from service.answering.terms import CorpusTerms, asked_noun, specific_terms, supported
+from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
 from service.text.sentences import clean
 
@@ -139,9 +139,6 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     """The answer sentences (best first, then the others in reading order) or why there are none."""
     kind, terms = expected_type(question), specific_terms(question)
     about = _about(question, terms)
-    noun = asked_noun(question)
-    if noun and not corpus.uses(noun):  # "which company": the documents never speak of companies
-        return _abstain("missing_terms", kind, about, (noun,), 0.0)
     acronyms = corpus.acronyms
     rows = [i for i, c in enumerate(cands)
             if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]

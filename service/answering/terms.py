@@ -138,32 +138,16 @@ def _expansion(before: str, acronym: str) -> str | None:
 
 
 def supported(term: str, text: str, lowered: str, acronyms: Mapping[str, str]) -> bool:
-    """`term` (or, for an acronym, its expansion) is in `text`."""
+    """`term` (or, for an acronym, its expansion) is in `text`; a hyphenated term when one of its
+    parts is ("Asia-Pacific" by "Indo-Pacific", "non-NATO" by "NATO")."""
     if mentions(term, text, lowered):
         return True
+    parts = [p for p in term.split("-") if len(p) >= 3 and p.lower() != "non"]
+    if len(parts) > 1 or (parts and parts[0] != term):
+        return any(supported(p, text, lowered, acronyms) for p in parts)
     expansion = acronyms.get(term.rstrip("s")) or acronyms.get(term)
     if expansion:
         words = [w for w in expansion.split() if w.lower() not in _SMALL]
         return all(mentions(w, text, lowered) for w in words)
     return False
 
-
-_AUX = r"(?:is|are|was|were|does|do|did|can|could|should|must|will|would|has|have|had|kind|type|sort|sorts|kinds|types)"
-_ASKED = [re.compile(rf"^\W*(?:which|what)\s+(?!{_AUX}\b)([a-z][\w-]*)", re.I),
-          re.compile(r"^\W*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+)?([a-z][\w-]*)\s+of\b", re.I)]
-# words that ask for no particular thing, or for a kind of answer the answer types check instead
-GENERIC = {"name", "names", "one", "ones", "thing", "things", "way", "ways", "part", "form", "kind", "type", "sort",
-           "country", "countries", "city", "place", "year", "date", "day", "month", "time", "person", "people",
-           "number", "amount", "percentage", "share", "new", "other", "main", "first", "last", "current", "two",
-           "three", "four", "five", "many", "much", "exactly", "else", "about", "happens", "happened", "the", "a", "an",
-    "cost", "costs", "budget", "price", "value", "sum", "total", "duration", "period", "length", "size"}
-
-
-def asked_noun(question: str) -> str | None:
-    """The thing a "which X" / "what is the X of" question asks for ("company" in "which company
-    builds it"), which the passage must name; None when the question names no particular thing."""
-    for pattern in reversed(_ASKED):
-        m = pattern.search(question)
-        if m and m.group(1).lower() not in GENERIC and m.group(1).lower() not in _QUESTION_WORDS:
-            return m.group(1)
-    return None

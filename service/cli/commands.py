@@ -51,7 +51,14 @@ def print_answer(answer: Answer) -> None:
     if answer.short_answer is not None:
         print(f"{answer.short_answer.text} [{answer.short_answer.citation}]")
         print()
-    print(answer.text)
+    if any(s.depth for s in answer.sentences):  # a list answer: one line per item, nested items indented
+        for s in answer.sentences:
+            lead = "  " * (s.depth - 1) + "- " if s.depth else ""
+            print(lead + s.text + " " + "".join(f"[{n}]" for n in s.citations))
+        if answer.list_note:
+            print(f"(note: {answer.list_note})")
+    else:
+        print(answer.text)
     if answer.abstained and answer.abstention is not None:
         print(f"(reason: {answer.abstention.reason})")
 

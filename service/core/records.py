@@ -126,9 +126,6 @@ class Answer:
     def text(self) -> str:
         if self.abstained:
             return self.abstention.message if self.abstention else ABSTAIN_TEXT
-        if any(s.depth for s in self.sentences):  # a list: one line per item, "- " and two spaces a level
-            return "\n".join(("  " * (s.depth - 1) + "- " if s.depth else "") + s.text + " "
-                             + "".join(f"[{n}]" for n in s.citations) for s in self.sentences)
         return " ".join(
             s.text + " " + "".join(f"[{n}]" for n in s.citations) for s in self.sentences
         )

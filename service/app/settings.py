@@ -13,6 +13,7 @@ from service.models.embedding import DEFAULT_MODEL
 
 Fusion = Literal["convex", "rrf"]
 Normalization = Literal["minmax", "zscore"]
+Encoder = Literal["int8", "fp32"]
 BeirTitle = Literal["section", "inline", "none"]
 
 
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
+    encoder: Encoder = Field("int8", description="Encoder of new index builds and so of their queries: int8 (ONNX, quantised, verified against fp32) or fp32 (torch builds, ONNX queries).")
+    build_threads: int = Field(2, ge=1, le=64, description="onnxruntime threads encoding passages and sentences in `briefqa index` (int8 encoder).")
     onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
     query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
     faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")

@@ -148,9 +148,11 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
 
 def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
     """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
+    from service.models.int8 import verified_int8, weights_of
     from service.models.onnx import verified_export
 
-    if fingerprint and verified_export(cache_root, fingerprint):
+    weights = weights_of(fingerprint)
+    if weights and (verified_export(cache_root, weights) or verified_int8(cache_root, weights)):
         return "cached"
     export = getattr(factory(), "export_onnx", None)
     return "exported" if export is not None and export(cache_root) else "torch"
@@ -196,7 +198,8 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
     manifest = new_manifest(
         version=version,
-        model={"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension},
+        model={"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension,
+               "encoder": getattr(embedder, "encoder", "fp32")},
         settings=settings.fingerprint_settings(),
         corpus_files={d.doc_id: d.sha256 for d in docs},
         counts=counts,

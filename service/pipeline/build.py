@@ -109,6 +109,13 @@ def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embe
     return out, len(todo)
 
 
+def _model_record(embedder: Embedder, fp: str) -> dict[str, object]:
+    """What made the vectors; `encoder` is recorded when it is not fp32 (the fingerprint carries it too)."""
+    model: dict[str, object] = {"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension}
+    encoder = getattr(embedder, "encoder", "fp32")
+    return model if encoder == "fp32" else {**model, "encoder": encoder}
+
+
 def _new_version(target: IndexStore, content: str) -> str:
     """Sortable by time, unique, and telling which content it holds."""
     while True:
@@ -198,8 +205,7 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
     manifest = new_manifest(
         version=version,
-        model={"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension,
-               "encoder": getattr(embedder, "encoder", "fp32")},
+        model=_model_record(embedder, fp),
         settings=settings.fingerprint_settings(),
         corpus_files={d.doc_id: d.sha256 for d in docs},
         counts=counts,

@@ -116,6 +116,7 @@ class OnnxEmbedder:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         self.model_id = model_id
         self.encoder = encoder  # "fp32" or "int8": recorded in an index's manifest
+        self.folder = folder
         self.dimension = int(meta["dimension"])
         self._fingerprint = fingerprint
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
+from service.cli.main import main
 from service.app.encoders import build_embedder, build_fingerprint, verification_texts
 from service.app.runtime import build_settings, load_engine, onnx_cache
 from service.app.settings import Settings
@@ -22,7 +23,7 @@ from service.stores.disk.files import load_build
 def int8_settings(tmp_path_factory, real_settings) -> Settings:
     """The brief indexed the way `briefqa index` does it by default (int8), beside the fp32 real_settings."""
     base = tmp_path_factory.mktemp("int8")
-    settings = Settings(corpus_dir=real_settings.corpus_dir, index_dir=base / "index")
+    settings = Settings(corpus_dir=real_settings.corpus_dir, index_dir=base / "index", encoder="int8")
     shutil.copytree(onnx_cache(real_settings), onnx_cache(settings))  # the fp32 export, made by real_settings' build
     build_index(build_settings(settings), lambda: build_embedder(settings), fingerprint=build_fingerprint(settings))
     return settings
@@ -68,7 +69,7 @@ def test_an_index_is_refused_with_another_encoders_queries(int8_settings, real_s
 
 @pytest.mark.integration
 def test_an_int8_index_without_its_int8_model_is_refused_with_the_fix(int8_settings, tmp_path):
-    copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index")
+    copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index", encoder="int8")
     shutil.copytree(int8_settings.index_dir, copy.index_dir, ignore=shutil.ignore_patterns("int8"))
     with pytest.raises(IndexMismatch, match="run `briefqa index`"):
         load_engine(copy)
@@ -91,3 +92,16 @@ def test_batches_are_padded_per_batch_without_changing_vectors(real_settings, re
     together = fp32.encode(texts, batch_size=2)
     alone = np.vstack([fp32.encode([t]) for t in texts])
     assert np.min(np.sum(together * alone, axis=1)) >= 0.9999
+
+
+@pytest.mark.integration
+def test_briefqa_index_builds_int8_by_default_and_serves_it(int8_settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("BRIEFQA_ENCODER", raising=False)  # the shipped default
+    index = tmp_path / "index"
+    shutil.copytree(onnx_cache(int8_settings), index / "onnx")  # the exports, made by int8_settings' build
+    args = ["--corpus-dir", str(int8_settings.corpus_dir), "--index-dir", str(index)]
+    assert main([*args, "index", "--quiet"]) == 0
+    assert load_build(index).manifest["model"]["encoder"] == "int8"
+    assert main([*args, "index"]) == 0 and "up to date" in capsys.readouterr().out
+    assert main([*args, "ask", "what are the ADSE priority areas", "--json"]) == 0
+    assert "undersea infrastructure" in json.loads(capsys.readouterr().out)["answer"]

@@ -1,12 +1,13 @@
-"""Index build speed: passages per second beside raw SentenceTransformer.encode on the same texts,
-a rebuild of an unchanged corpus, and the brief's cold start to ready.
+"""Index build speed: texts per second of a build with the int8 encoder (the default) beside the same
+build with torch fp32 (BRIEFQA_ENCODER=fp32, the encoder before int8), in one run; a rebuild of an
+unchanged corpus, and the brief's cold start to ready.
 
-    .venv/bin/python bench/build.py [--docs 1000]
+    .venv/bin/python bench/build.py [--docs 1000] [--rounds 1]
 
 The corpus is the first N SciFact abstracts (../shared/benchmarks/scifact), one .txt file each, in a
-temporary folder. The build runs in this process (the model is loaded once, before timing starts, and
-the ONNX export is made beforehand so it is not counted); the raw baseline encodes exactly the texts the
-build embedded (passages and sentences), with the same model object, in the same run.
+temporary folder. Both builds run in this process into their own index folder (the models are loaded,
+and the ONNX export and int8 quantisation made, before timing starts); with --rounds > 1 they alternate
+and the median is reported.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.models.embedding import SentenceTransformerEmbedder, model_fingerprint  # noqa: E402
-from service.pipeline import build_index  # noqa: E402
-from service.pipeline.query import passage_text  # noqa: E402
-from service.app.runtime import build_settings  # noqa: E402
-from service.text.sentences import clean  # noqa: E402
-from service.app.settings import Settings  # noqa: E402
-from service.stores.disk.files import load_build  # noqa: E402
+import statistics  # noqa: E402
+import os  # noqa: E402
 
-SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "corpus.jsonl"
+from service.models.embedding import SentenceTransformerEmbedder  # noqa: E402
+from service.pipeline import BuildReport, build_index  # noqa: E402
+from service.app.runtime import build_embedder, build_fingerprint, build_settings  # noqa: E402
+from service.app.settings import Settings  # noqa: E402
+
+# ../shared from the main checkout, ../../shared from a worktree under wt/
+SCIFACT = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+               ROOT.parent / "shared") / "benchmarks" / "scifact" / "corpus.jsonl"
 BRIEFQA = str(Path(sys.executable).parent / "briefqa")
 
 
@@ -48,27 +51,43 @@ def timed_cli(*args: str) -> float:
     return time.perf_counter() - t
 
 
+def timed_build(settings: Settings, embedder) -> tuple[float, BuildReport]:
+    t = time.perf_counter()
+    report = build_index(build_settings(settings), lambda: embedder, fingerprint=embedder.fingerprint(), force=True)
+    return time.perf_counter() - t, report
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
+    load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_corpus(work / "corpus", args.docs)
-        settings = Settings(corpus_dir=work / "corpus", index_dir=work / "index")
-        embedder = SentenceTransformerEmbedder(settings.model)
-        embedder.export_onnx(work / "index" / "onnx")  # once per weights: not part of the timed build
-        embedder.encode(["warm up"] * 8)
+        int8 = Settings(corpus_dir=work / "corpus", index_dir=work / "index")
+        fp32 = Settings(corpus_dir=work / "corpus", index_dir=work / "index-fp32", encoder="fp32", onnx=False)
+        torch_model = SentenceTransformerEmbedder(int8.model)
+        fast = build_embedder(int8)  # exports to ONNX and quantises once per weights: not timed
+        assert fast.fingerprint() == build_fingerprint(int8) and getattr(fast, "encoder", "") == "int8"
+        torch_model.encode(["warm up"] * 8), fast.encode(["warm up"] * 8)
+        times: dict[str, list[float]] = {"int8": [], "fp32": []}
+        for _ in range(args.rounds):
+            for name, settings, embedder in (("int8", int8, fast), ("fp32", fp32, torch_model)):
+                seconds, report = timed_build(settings, embedder)
+                times[name].append(seconds)
+                load.append(os.getloadavg()[0])
+                print(f"  {name}: {report.embedded} texts in {seconds:.1f}s", flush=True)
+        texts = report.embedded
+        build_s, fp32_s = statistics.median(times["int8"]), statistics.median(times["fp32"])
+        build_rate, raw_rate = texts / build_s, texts / fp32_s
+        unchanged = [timed_cli("--corpus-dir", str(int8.corpus_dir), "--index-dir", str(int8.index_dir), "index", "--quiet") for _ in range(3)]
+        whole = work / "whole-cli"
         t = time.perf_counter()
-        report = build_index(build_settings(settings), lambda: embedder, fingerprint=model_fingerprint(settings.model))
-        build_s = time.perf_counter() - t
-        data = load_build(settings.index_dir).data
-        texts = [passage_text(c.section, c.text) for c in data.chunks] + [clean(s.text) for s in data.sentences]
-        t = time.perf_counter()
-        embedder.encode(texts)
-        raw_s = time.perf_counter() - t
-        build_rate, raw_rate = len(texts) / build_s, len(texts) / raw_s
-        unchanged = [timed_cli("--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir), "index", "--quiet") for _ in range(3)]
+        subprocess.run([BRIEFQA, "--corpus-dir", str(int8.corpus_dir), "--index-dir", str(whole), "index", "--quiet"],
+                       check=True, capture_output=True)
+        first_cli_s = time.perf_counter() - t
         brief = work / "brief-index"
         timed_cli("--index-dir", str(brief), "index", "--quiet")
         cold = []
@@ -78,10 +97,12 @@ def main() -> None:
                             f"load_engine(Settings(index_dir={str(brief)!r})).ask('warm', 1)"], check=True, cwd=ROOT)
             cold.append(time.perf_counter() - t)
     result = {
-        "docs": args.docs, "passages": report.chunks, "sentences": report.sentences, "texts_embedded": len(texts),
-        "build_s": round(build_s, 2), "build_texts_per_s": round(build_rate, 1),
-        "raw_encode_s": round(raw_s, 2), "raw_texts_per_s": round(raw_rate, 1),
-        "build_vs_raw": round(build_rate / raw_rate, 3),
+        "docs": args.docs, "passages": report.chunks, "sentences": report.sentences, "texts_embedded": texts,
+        "rounds": args.rounds, "load_avg_1m": [round(x, 2) for x in load],
+        "int8_build_s": [round(x, 2) for x in times["int8"]], "int8_texts_per_s": round(build_rate, 1),
+        "fp32_torch_build_s": [round(x, 2) for x in times["fp32"]], "fp32_texts_per_s": round(raw_rate, 1),
+        "int8_vs_fp32": round(build_rate / raw_rate, 2),
+        "first_cli_index_s (new process: model load, ONNX export, int8 quantisation, build)": round(first_cli_s, 2),
         "unchanged_rebuild_s (CLI, whole process)": [round(x, 2) for x in unchanged],
         "cold_start_to_first_answer_s (new process, ONNX cached)": [round(x, 2) for x in cold],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from tests.fakes import FakeEmbedder
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "corpus" / "nato-pa-defence-ministers-2024-10.txt"
 DATA = Path(__file__).resolve().parent / "data"
+
+# The session fixtures build with the torch model (real_embedder), i.e. the fp32 encoder; the CLI and the
+# servers the tests start must build the same way to find those indexes up to date. The int8 default
+# is tested on its own, in process and through the CLI: tests/integration/models/test_int8.py.
+os.environ.setdefault("BRIEFQA_ENCODER", "fp32")
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from service.ingest.chunking import ChunkSettings
 from service.core.errors import ConfigError
 from service.models.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_fingerprint
 from service.stores.manifest import check_model
-from service.models.onnx import OnnxEmbedder, verified_export
+from service.app.encoders import (build_embedder, build_fingerprint, encoder_of, fp32_export,
+                                  int8_query_embedder, onnx_cache, weights_of)
 from service.pipeline import BuildSettings, Engine, RetrievalSettings
 from service.models.reranker import CrossEncoderReranker
 from service.app.settings import Settings
@@ -57,20 +58,17 @@ def open_store(settings: Settings) -> IndexStore:
     return PgStore(url, options, PgBuildOptions(hnsw_m=settings.pg_hnsw_m, grace_s=settings.pg_prune_grace_s))
 
 
-def onnx_cache(settings: Settings) -> Path | None:
-    return settings.index_dir / "onnx" if settings.onnx else None
-
-
-def query_embedder(settings: Settings, fingerprint: str | None = None) -> Embedder:
-    """The fast ONNX encoder when a verified export of the configured weights exists, else torch;
-    behind an LRU cache of query vectors."""
-    embedder: Embedder | None = None
+def query_embedder(settings: Settings, fingerprint: str | None = None, encoder: str = "fp32") -> Embedder:
+    """The encoder an index's vectors were made with, behind an LRU cache of query vectors: int8 ONNX
+    for an int8 index; for fp32, the ONNX export when a verified one exists, else torch."""
     cache_root = onnx_cache(settings)
-    fingerprint = fingerprint or (model_fingerprint(settings.model) if cache_root else None)
-    folder = verified_export(cache_root, fingerprint) if cache_root and fingerprint else None
-    if folder is not None:
-        embedder = OnnxEmbedder(folder, settings.model, fingerprint, threads=settings.onnx_threads)
+    fingerprint = fingerprint or (model_fingerprint(settings.model) if cache_root or encoder == "int8" else None)
+    embedder: Embedder | None
+    if encoder == "int8" and fingerprint:
+        embedder = int8_query_embedder(settings, fingerprint)
     else:
+        embedder = fp32_export(settings, fingerprint)
+    if embedder is None:
         if settings.onnx:
             log.warning("no verified ONNX export of %s in %s; queries use torch (slower). "
                         "`briefqa index` makes one.", settings.model, cache_root)
@@ -95,11 +93,12 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, store: Ind
     """Open the current index build and check that it was made with the configured model."""
     index = (store or open_store(settings)).open()
     if embedder is None:
+        built = index.manifest["model"].get("fingerprint")
         fingerprint = model_fingerprint(settings.model)  # a local model's weights hash, without loading it
-        if fingerprint is not None and fingerprint != index.manifest["model"].get("fingerprint"):
+        if fingerprint is not None and fingerprint != weights_of(built):
             embedder = default_embedder(settings)  # refused just below, with the model's own dimension
         else:
-            embedder = query_embedder(settings, fingerprint)
+            embedder = query_embedder(settings, fingerprint, encoder_of(built))
     check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)
     reranker = CrossEncoderReranker(settings.reranker, settings.device) if settings.reranker else None
     return Engine(index, embedder, retrieval_settings(settings), answer_settings(settings), reranker)

@@ -13,7 +13,7 @@ from service.models.embedding import DEFAULT_MODEL
 
 Fusion = Literal["convex", "rrf"]
 Normalization = Literal["minmax", "zscore"]
-BeirTitle = Literal["section", "inline", "none"]
+Encoder = Literal["int8", "fp32"]
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
+    encoder: Encoder = Field("int8", description="Encoder of new index builds and so of their queries: int8 (ONNX, quantised, verified against fp32) or fp32 (torch builds, ONNX queries).")
+    build_threads: int = Field(2, ge=1, le=64, description="onnxruntime threads encoding passages and sentences in `briefqa index` (int8 encoder).")
     onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
     query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
     faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")
@@ -48,12 +50,6 @@ class Settings(BaseSettings):
     reranker: Path | None = Field(None, description="Local cross-encoder directory; off when unset.")
     rerank_top_n: int = Field(20, ge=1, le=1000, description="Hits the reranker re-scores.")
     keep_builds: int = Field(3, ge=1, le=100, description="Published index builds kept on disk.")
-    beir_chunk_size: int = Field(1000, ge=50, le=100000, description="`eval --beir`: most characters per passage.")
-    beir_chunk_overlap: int = Field(200, ge=0, description="`eval --beir`: characters shared by neighbouring passages.")
-    beir_title: BeirTitle = Field("section", description="`eval --beir`: title on every passage, the first only, or none.")
-    beir_bm25_k1: float = Field(0.9, gt=0, description="`eval --beir`: BM25 k1.")
-    beir_bm25_b: float = Field(0.4, ge=0, le=1, description="`eval --beir`: BM25 b.")
-    beir_candidates: int = Field(1000, ge=1, le=100000, description="`eval --beir`: chunks each retriever passes to fusion.")
     store: SecretStr | None = Field(None, description="Where builds live: unset for index_dir on local disk, or a postgresql:// URL (PostgreSQL with pgvector, shared by replicas).")
     pg_pool_size: int = Field(8, ge=1, le=1000, description="PostgreSQL store: most pooled connections per process.")
     pg_timeout_s: float = Field(2.0, gt=0, le=60, description="PostgreSQL store: seconds to connect or wait for a pooled connection before a 503.")
@@ -79,9 +75,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
-        if self.beir_chunk_overlap >= self.beir_chunk_size:
-            raise ValueError(f"beir_chunk_overlap ({self.beir_chunk_overlap}) must be smaller than "
-                             f"beir_chunk_size ({self.beir_chunk_size})")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"

@@ -8,9 +8,8 @@ from dataclasses import replace
 
 from service.core.checkpoints import pause_at
 from service.cli.output import emit_json, progress
-from service.models.embedding import model_fingerprint
 from service.pipeline import BuildReport, build_index
-from service.app.runtime import build_settings, default_embedder, load_engine
+from service.app.runtime import build_embedder, build_fingerprint, build_settings, load_engine
 from service.app.settings import Settings
 from service.core.modes import MODES
 from service.core.records import Answer
@@ -18,8 +17,8 @@ from service.core.records import Answer
 
 def index(args: argparse.Namespace, settings: Settings) -> int:
     build = replace(build_settings(settings), checkpoint=pause_at(settings.test_pause_at))
-    report = build_index(build, lambda: default_embedder(settings),
-                         fingerprint=model_fingerprint(settings.model), force=args.force,
+    report = build_index(build, lambda: build_embedder(settings),
+                         fingerprint=build_fingerprint(settings), force=args.force,
                          progress=progress(args.quiet or args.json))
     for message in report.skipped:  # the rest of the corpus was indexed; name what was left out
         print(f"briefqa: warning: skipped {message}", file=sys.stderr)

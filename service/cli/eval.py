@@ -15,11 +15,11 @@ from service.evaluation.beir_run import BeirJob, evaluate_split, fusion_sweep
 from service.retrieval.bm25 import Bm25Params
 from service.ingest.chunking import ChunkSettings
 from service.cli.output import emit_json, progress
-from service.models.embedding import Embedder, model_fingerprint
+from service.models.embedding import Embedder
 from service.evaluation.testset import BEIR_METRICS
 from service.core.modes import MODES
 from service.models.reranker import CrossEncoderReranker
-from service.app.runtime import default_embedder, retrieval_settings
+from service.app.runtime import build_embedder, build_fingerprint, retrieval_settings
 from service.app.settings import Settings
 
 KNOBS_FILE = "beir-knobs-train.json"  # written by bench/beir_knobs.py
@@ -27,11 +27,10 @@ FOUNDATION = {"hit@5": 0.971, "mrr@10": 0.931}  # the project's test set (hybrid
 
 
 def beir_job(folder: Path, settings: Settings) -> BeirJob:
-    index = BeirIndexSettings(ChunkSettings(settings.beir_chunk_size, settings.beir_chunk_overlap),
-                              settings.beir_title, Bm25Params(settings.beir_bm25_k1, settings.beir_bm25_b))
-    retrieval = replace(retrieval_settings(settings), candidates=settings.beir_candidates)
-    return BeirJob(folder, settings.index_dir, settings.model, index, retrieval,
-                   model_fingerprint(settings.model))
+    """The product's own settings (chunking, BM25, fusion, candidates, encoder): what a user gets."""
+    index = BeirIndexSettings(ChunkSettings(settings.chunk_size, settings.chunk_overlap), "section", Bm25Params())
+    return BeirJob(folder, settings.index_dir, settings.model, index, retrieval_settings(settings),
+                   build_fingerprint(settings))
 
 
 def print_modes(r: dict[str, Any]) -> None:
@@ -77,7 +76,7 @@ def _progress():
 
 def evaluate_beir(args: argparse.Namespace, settings: Settings) -> int:
     t0 = time.perf_counter()
-    embedder = default_embedder(settings)
+    embedder = build_embedder(settings)  # the encoder `briefqa index` builds with, for passages and queries
     figures = run_beir(args, settings, embedder) if args.beir else {}
     if args.report:
         figures["project"] = _project(args, settings, embedder, figures.get("sweep", {}).get("rows"))

@@ -107,14 +107,14 @@ def load_knobs(path: Path) -> dict[str, Any] | None:
 def method_notes(settings: Any) -> list[str]:
     return [
         "## How BEIR documents are indexed and scored", "",
-        f"- A BEIR document becomes one Document, `title + \"\\n\\n\" + text`. Title mode `{settings.beir_title}`: "
+        f"- A BEIR document becomes one Document, `title + \"\\n\\n\" + text`. Title mode `section` (as a text file's heading in `corpus/`): "
         "`section` makes the title the document's one section heading, so it is left out of the chunk text and "
         "every chunk is embedded and BM25-indexed as `title + \"\\n\" + chunk`; `inline` keeps it at the start of "
         "the first chunk only; `none` drops it.",
-        f"- Chunks of at most {settings.beir_chunk_size} characters with {settings.beir_chunk_overlap} of overlap "
+        f"- The product's own settings: chunks of at most {settings.chunk_size} characters with {settings.chunk_overlap} of overlap "
         "(the project's recursive splitter), so a long abstract is covered by several passages instead of being cut "
         "at the model's 256 tokens.",
-        f"- Each retriever passes its top {settings.beir_candidates} chunks to fusion; after fusion the chunks are "
+        f"- Each retriever passes its top {settings.candidates} chunks to fusion; after fusion the chunks are "
         "pooled to documents: a document's score is its best chunk's (max-pooling), and the first 100 documents "
         "form the run.",
         "- Metrics are trec_eval's (nDCG@10 with linear gain, recall@10/100, MRR@10, MAP over the 100-document run, "

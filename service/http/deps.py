@@ -19,11 +19,12 @@ class NotReady(BriefqaError):
     """No engine is serving yet."""
 
 
-def _slot(request: Request) -> EngineSlot:
+# Both are async: they never block, and FastAPI runs a sync dependency in the thread pool (a hop each).
+async def _slot(request: Request) -> EngineSlot:
     return request.app.state.slot
 
 
-def get_engine(request: Request, slot: Annotated[EngineSlot, Depends(_slot)]) -> Engine:
+async def get_engine(request: Request, slot: Annotated[EngineSlot, Depends(_slot)]) -> Engine:
     """The engine for this whole request: read once, so a reload mid-request does not affect it."""
     engine = slot.engine
     if engine is None:

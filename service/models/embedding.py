@@ -122,6 +122,7 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, size: int = 1024) -> None:
         self.inner = inner
         self.model_id = inner.model_id
+        self.encoder = getattr(inner, "encoder", "fp32")
         self.dimension = inner.dimension
         self._size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()

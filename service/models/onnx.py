@@ -109,20 +109,23 @@ def export(st_model: Any, model_dir: Path, fingerprint: str, cache_root: Path) -
 class OnnxEmbedder:
     """Embedder protocol over an exported model: tokenizers + onnxruntime, no torch."""
 
-    def __init__(self, folder: Path, model_id: str, fingerprint: str, threads: int = 1) -> None:
+    def __init__(self, folder: Path, model_id: str, fingerprint: str, threads: int = 1, encoder: str = "fp32") -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         self.model_id = model_id
+        self.encoder = encoder  # "fp32" or "int8": recorded in an index's manifest
+        self.folder = folder
         self.dimension = int(meta["dimension"])
         self._fingerprint = fingerprint
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
-        self._tokenizer.enable_padding()
+        self._tokenizer.no_padding()  # tokenizer.json pads to 128; _feed pads a batch to its longest text
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait on a shared CPU
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
@@ -130,15 +133,25 @@ class OnnxEmbedder:
         return self._fingerprint
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Normalised vectors; texts are batched by token count, each batch padded only to its longest."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for a in range(0, len(texts), batch_size):
-            encs = self._tokenizer.encode_batch(texts[a : a + batch_size])
-            feed = {
-                "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
-            }
-            vectors = self._session.run(None, feed)[0]
+        encs = self._tokenizer.encode_batch(texts) if texts else []
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for a in range(0, len(order), batch_size):
+            rows = order[a : a + batch_size]
+            vectors = self._session.run(None, _feed([encs[i] for i in rows]))[0]
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            out[a : a + batch_size] = vectors / np.where(norms > 0, norms, 1.0)
+            out[rows] = vectors / np.where(norms > 0, norms, 1.0)
         return out
+
+
+def _feed(encs: list[Any]) -> dict[str, np.ndarray]:
+    """onnxruntime inputs for tokenized texts, padded to the longest of them."""
+    width = max(len(e.ids) for e in encs)
+    ids = np.zeros((len(encs), width), dtype=np.int64)
+    mask = np.zeros((len(encs), width), dtype=np.int64)
+    types = np.zeros((len(encs), width), dtype=np.int64)
+    for row, e in enumerate(encs):
+        n = len(e.ids)
+        ids[row, :n], mask[row, :n], types[row, :n] = e.ids, e.attention_mask, e.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}

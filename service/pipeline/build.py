@@ -122,6 +122,13 @@ def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embe
     return out, len(todo)
 
 
+def _model_record(embedder: Embedder, fp: str) -> dict[str, object]:
+    """What made the vectors; `encoder` is recorded when it is not fp32 (the fingerprint carries it too)."""
+    model: dict[str, object] = {"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension}
+    encoder = getattr(embedder, "encoder", "fp32")
+    return model if encoder == "fp32" else {**model, "encoder": encoder}
+
+
 def _new_version(target: IndexStore, content: str) -> str:
     """Sortable by time, unique, and telling which content it holds."""
     while True:
@@ -161,9 +168,11 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
 
 def ensure_fast_path(cache_root: Path, factory: Callable[[], Embedder], fingerprint: str | None) -> str:
     """Export the model to ONNX for fast queries, once per weights hash: 'cached', 'exported' or 'torch'."""
+    from service.models.int8 import verified_int8, weights_of
     from service.models.onnx import verified_export
 
-    if fingerprint and verified_export(cache_root, fingerprint):
+    weights = weights_of(fingerprint)
+    if weights and (verified_export(cache_root, weights) or verified_int8(cache_root, weights)):
         return "cached"
     export = getattr(factory(), "export_onnx", None)
     return "exported" if export is not None and export(cache_root) else "torch"
@@ -210,7 +219,7 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     counts = {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)}
     manifest = new_manifest(
         version=version,
-        model={"id": embedder.model_id, "fingerprint": fp, "dimension": embedder.dimension},
+        model=_model_record(embedder, fp),
         settings=settings.fingerprint_settings(),
         corpus_files={d.doc_id: d.sha256 for d in docs},
         counts=counts,

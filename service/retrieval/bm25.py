@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 _STEMMER = Stemmer.Stemmer("english")
@@ -23,9 +26,22 @@ class Bm25Params:
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
+    if len(texts) == 1:  # a query: the same tokens, without bm25s's per-call set-up and progress bars
+        return [list(_one_text_tokens(texts[0]))]
     return bm25s.tokenize(
         texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
     )
+
+
+_SPLIT = re.compile(r"(?u)\b\w\w+\b").findall  # bm25s.tokenize's default token pattern
+_STOPWORDS = frozenset(STOPWORDS_EN)  # what bm25s.tokenize(stopwords="en") drops
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_text_tokens(text: str) -> tuple[str, ...]:
+    """bm25s.tokenize([text]) for one text (lower, split, drop stopwords, stem), cached: one request
+    tokenizes its question several times (BM25, answer scoring, grounding)."""
+    return tuple(_STEMMER.stemWords([w for w in _SPLIT(text.lower()) if w not in _STOPWORDS]))
 
 
 class Bm25Index:

@@ -110,6 +110,11 @@ def check_model(manifest: dict[str, Any], model_id: str, fingerprint: str, dimen
             f"index was built with {built.get('dimension')}-dimensional vectors but model "
             f"{model_id!r} makes {dimension}; run `briefqa index` to rebuild"
         )
+    if built.get("fingerprint") != fingerprint and str(built.get("fingerprint"))[:64] == fingerprint[:64]:
+        raise IndexMismatch(
+            f"index was built with the {built.get('encoder', 'fp32')} encoder of model {built.get('id')!r}, but "
+            f"queries would use another encoder of it; run `briefqa index` to rebuild"
+        )
     if built.get("fingerprint") != fingerprint:
         raise IndexMismatch(
             f"index was built with model {built.get('id')!r} (weights {str(built.get('fingerprint'))[:12]}), "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
 
 from service.http.deps import POST_RESPONSES, EngineDep
 from service.http.observability import metrics_of
@@ -12,20 +14,27 @@ from service.pipeline.llm import ask_llm
 router = APIRouter(tags=["questions"])
 
 
+def json_response(model: BaseModel) -> Response:
+    """The model as JSON, serialised once by pydantic-core in the worker thread. A Response is returned
+    as it is, so FastAPI does not validate and encode the response model a second time; the schema
+    still comes from `response_model`."""
+    return Response(model.model_dump_json().encode(), media_type="application/json")
+
+
 @router.post("/v1/ask", response_model=AskResponse, responses=POST_RESPONSES)
-def ask(body: AskRequest, engine: EngineDep, request: Request) -> AskResponse:
+def ask(body: AskRequest, engine: EngineDep, request: Request) -> Response:
     """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
     if body.answerer == "llm":  # falls back to the extractive answer, with a note, whatever goes wrong
         result = ask_llm(engine, request.app.state.llm, body.question, body.top_k, body.mode, request.app.state.grounding)
         metrics_of(request).observe_steps(result.answer.timings_ms)
-        return llm_response(result, engine.index)
+        return json_response(llm_response(result, engine.index))
     answer = engine.ask(body.question, body.top_k, body.mode)
     metrics_of(request).observe_steps(answer.timings_ms)
-    return ask_response(answer, engine.index)
+    return json_response(ask_response(answer, engine.index))
 
 
 @router.post("/v1/search", response_model=SearchResponse, responses=POST_RESPONSES)
-def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+def search(body: SearchRequest, engine: EngineDep) -> Response:
     """The passages that best match a query, best first."""
     hits, _ = engine.search(body.query, body.top_k, body.mode)
-    return SearchResponse(query=body.query, results=passages(hits, engine.index), index_version=engine.version)
+    return json_response(SearchResponse(query=body.query, results=passages(hits, engine.index), index_version=engine.version))

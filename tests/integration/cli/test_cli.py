@@ -28,8 +28,8 @@ def test_unreadable_file_beside_good_ones_is_a_warning_and_the_rest_is_indexed(t
     from tests.fakes import FakeEmbedder
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(commands, "default_embedder", lambda settings: fake)
-    monkeypatch.setattr(commands, "model_fingerprint", lambda model: fake.fingerprint())
+    monkeypatch.setattr(commands, "build_embedder", lambda settings: fake)
+    monkeypatch.setattr(commands, "build_fingerprint", lambda settings: fake.fingerprint())
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "good.txt").write_text("Ministers agreed on a new initiative on standardisation.", encoding="utf-8")

@@ -18,6 +18,7 @@ from service.http.middleware import RequestGuard
 from service.http.observability import install_metrics
 from service.http.reload import EngineSlot, Reloader, SharedEmbedderLoader, install_sighup
 from service.http.routes import api_router
+from service.http.routes.completions import install_openai
 from service.http.routes.llm import install_llm
 from service.http.security import AccessPolicy
 from service.http.web import install_web
@@ -67,6 +68,7 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
     install_error_handlers(app)
     app.include_router(api_router)
     install_llm(app, settings)
+    install_openai(app)
     install_mcp(app, settings)
     install_web(app)
     install_metrics(app, lambda: app.state.slot.engine.index if app.state.slot.engine else None)

@@ -8,7 +8,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from fastapi import APIRouter, FastAPI, Request
@@ -88,13 +88,20 @@ def _sse(data: dict) -> str:
     return f"data: {json.dumps(data, ensure_ascii=True)}\n\n"
 
 
-def _chunks(head: dict, text: str, out: AskResponse) -> Iterator[str]:
+def _chunks(head: dict, text: str, out: AskResponse) -> list[str]:
     """Role first, the message a paragraph at a time, then finish_reason and the structured answer."""
-    yield _sse({**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
-    for piece in re.split(r"(?<=\n\n)", text):
-        yield _sse({**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-    yield _sse({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "briefqa": out.model_dump()})
-    yield "data: [DONE]\n\n"
+    first = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+    events = [_sse({**head, "choices": [first]})]
+    events += [_sse({**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+               for piece in re.split(r"(?<=\n\n)", text)]
+    events.append(_sse({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "briefqa": out.model_dump()}))
+    return events + ["data: [DONE]\n\n"]
+
+
+async def _send(events: list[str]) -> AsyncIterator[str]:
+    """The answer is complete (and checked) before the first chunk: sent from the event loop, no thread hops."""
+    for e in events:
+        yield e
 
 
 @router.post("/v1/chat/completions", response_model=ChatCompletion,
@@ -108,7 +115,7 @@ def chat_completions(body: ChatRequest, engine: EngineDep, request: Request):
     head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
     text = message_text(out, asked)
     if body.stream:
-        return StreamingResponse(_chunks({**head, "object": "chat.completion.chunk"}, text, out), media_type=SSE,
+        return StreamingResponse(_send(_chunks({**head, "object": "chat.completion.chunk"}, text, out)), media_type=SSE,
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     return ChatCompletion(**head, choices=[Choice(message=AssistantMessage(content=text))], briefqa=out)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.modes import Mode
 from service.http.middleware import OPENAI_PATHS
-from service.http.schemas import ADSE, AskResponse, Count
+from service.http.schemas import ADSE, AskResponse, Count, Passage
 
 __all__ = ["OPENAI_PATHS"]
 EXTRACTIVE_MODEL = "briefqa"
@@ -112,7 +112,7 @@ def error_body(status: int, message: str, param: str | None = None, code: str | 
     return {"error": {"message": message, "type": kind, "param": param, "code": code}, "detail": message}
 
 
-def _source_line(p) -> str:  # p: Passage
+def _source_line(p: Passage) -> str:
     where = ", ".join(x for x in (p.title, p.section, f"p. {p.page}" if p.page else "") if x)
     return f"[{p.n}] {where} ({p.doc_id}, chars {p.start}-{p.end})"
 

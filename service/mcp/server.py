@@ -17,7 +17,7 @@ from pydantic import Field
 from service import __version__
 from service.core.errors import BriefqaError
 from service.core.modes import Mode
-from service.core.records import ABSTAIN_TEXT, Answer
+from service.core.records import ABSTAIN_TEXT, Answer, Document
 from service.mcp.shapes import (AskResult, DocumentsList, DocumentText, SearchResult, citations, document_text,
                                 documents_list)
 from service.pipeline import Engine
@@ -114,7 +114,7 @@ def build_server(engines: EngineSource, render: Render | None = None,
     return server
 
 
-def _document(engine: Engine, doc_id: str):  # -> Document
+def _document(engine: Engine, doc_id: str) -> Document:
     doc = engine.index.document(doc_id)
     if doc is None:
         raise ToolError(f"no document {doc_id!r}; read the {DOCUMENTS_URI} resource or call search for doc_ids")

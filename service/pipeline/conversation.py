@@ -29,7 +29,7 @@ FUNCTION_WORDS = frozenset("""a an the and or but if of to in on at by for from 
     can could may might must i me my we us our you your what which who whom whose when where why how
     whether not no yes any all some each every other another more most much many few less there here
     ever still yet even actually really please tell say said says mention mentioned brief report paper document
-    documents text documents' this that these those it its they them their he him his she her""".split())
+    documents text this that these those it its they them their he him his she her""".split())
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ async def _send(events: list[str]) -> AsyncIterator[str]:
              responses={**CHAT_RESPONSES, 200: {"description": "The completion; with `stream: true`, server-sent "
                                                 "chunks ending `data: [DONE]`.",
                                                 "content": {SSE: {"schema": {"type": "string"}}}}})
-def chat_completions(body: ChatRequest, engine: EngineDep, request: Request):
+def chat_completions(body: ChatRequest, engine: EngineDep, request: Request) -> ChatCompletion | StreamingResponse:
     """OpenAI's chat completion: the assistant message is the cited answer with its [n] markers and a
     sources list; `briefqa` holds the structured answer (citations with exact offsets)."""
     out, asked = _answer(body, engine, request)

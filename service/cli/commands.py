@@ -100,6 +100,10 @@ def search(args: argparse.Namespace, settings: Settings) -> int:
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
+    if args.conversations:
+        from service.cli.conversations import evaluate as evaluate_conversations
+
+        return evaluate_conversations(args, settings)
     if args.beir or args.report:
         from service.cli.eval import evaluate_beir
 
@@ -157,7 +161,14 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate}
+def mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from service.cli.stdio import run_mcp
+
+    return run_mcp(args, settings)
+
+
+COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate,
+            "mcp": mcp}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""Command line: briefqa index | serve | ask | search | eval | migrate."""
+"""Command line: briefqa index | serve | mcp | ask | search | eval | migrate."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ EXAMPLES = """examples:
   briefqa ask "what are the ADSE priority areas"
   briefqa search "air defence" --top-k 3 --json
   briefqa eval                          score retrieval on the packaged test set
-  briefqa serve --port 8000             HTTP API on http://127.0.0.1:8000
+  briefqa serve --port 8000             HTTP API on http://127.0.0.1:8000 (MCP at /mcp)
+  briefqa mcp                           MCP server on stdio, for desktop clients
 settings come from BRIEFQA_* environment variables (see README); flags override them."""
 
 
@@ -57,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("-m", "--mode", choices=MODES, help="retrieval mode (default hybrid)")
         s.add_argument("--json", action="store_true", help="print JSON, as the API returns it")
 
+    sub.add_parser("mcp", help="run the MCP server on stdin/stdout, for desktop clients (see README: MCP)")
+
     sub.add_parser("migrate", help="create or update the PostgreSQL store's schema (BRIEFQA_STORE)")
 
     s = sub.add_parser("eval", help="evaluate retrieval on the project's test set or a BEIR dataset",
@@ -70,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sweep", action="store_true", help="with --beir: also score every fusion setting on the train split")
     s.add_argument("--report", metavar="OUT_DIR", help="write OUT_DIR/EVALUATION.md and a recall@k plot "
                    "(BEIR split, project test set, train sweep)")
+    s.add_argument("--conversations", metavar="FILE", help="score follow-up questions of a conversation set "
+                   "(e.g. tests/data/conversations.jsonl): last turn's hit@5 with vs without the history")
     s.add_argument("--reranker", metavar="DIR", help="local cross-encoder directory (BRIEFQA_RERANKER)")
     s.add_argument("--answers", nargs="*", metavar="CORPUS", choices=("brief", "debian-policy", "developers-reference"),
                    help="answer-level figures per split on the hand-written answer sets of these corpora (default: all "

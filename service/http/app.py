@@ -12,11 +12,13 @@ from service import __version__
 from service.app.runtime import open_store
 from service.app.settings import Settings
 from service.http.errors import install_error_handlers
+from service.http.mcp_mount import install_mcp, mcp_sessions
 from service.http.logs import INDEX_VERSION_HEADER, REQUEST_ID_HEADER, RequestLog, configure_logging
 from service.http.middleware import RequestGuard
 from service.http.observability import install_metrics
 from service.http.reload import EngineSlot, Reloader, SharedEmbedderLoader, install_sighup
 from service.http.routes import api_router
+from service.http.routes.completions import install_openai
 from service.http.routes.llm import install_llm
 from service.http.security import AccessPolicy
 from service.http.web import install_web
@@ -45,7 +47,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     undo = install_sighup(reloader)
     if app.state.poll_s:
         reloader.watch(app.state.poll_s)
-    yield
+    async with mcp_sessions(app):
+        yield
     reloader.stop()
     undo()
 
@@ -65,6 +68,8 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
     install_error_handlers(app)
     app.include_router(api_router)
     install_llm(app, settings)
+    install_openai(app)
+    install_mcp(app, settings)
     install_web(app)
     install_metrics(app, lambda: app.state.slot.engine.index if app.state.slot.engine else None)
     return app

@@ -43,8 +43,19 @@ def _is_json(content_type: bytes) -> bool:
     return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
 
 
-async def send_error(send: Send, denial: Denial) -> None:
-    body = json.dumps({"detail": denial.detail}).encode("utf-8")
+OPENAI_PATHS = ("/v1/models", "/v1/chat/completions")  # OpenAI clients expect {"error": {...}}
+
+
+def error_content(path: str, denial: Denial) -> dict:
+    """`{"detail"}`; on the OpenAI-compatible routes also OpenAI's `{"error": {message, type, param, code}}`."""
+    if path not in OPENAI_PATHS:
+        return {"detail": denial.detail}
+    kind = {401: "authentication_error", 403: "permission_error"}.get(denial.status, "invalid_request_error")
+    return {"error": {"message": denial.detail, "type": kind, "param": None, "code": None}, "detail": denial.detail}
+
+
+async def send_error(send: Send, denial: Denial, path: str = "") -> None:
+    body = json.dumps(error_content(path, denial)).encode("utf-8")
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in denial.headers.items()]
     await send({"type": "http.response.start", "status": denial.status, "headers": headers})
@@ -92,17 +103,17 @@ class RequestGuard:
             return
         denial = self._precheck(scope)
         if denial is not None:
-            await send_error(send, denial)
+            await send_error(send, denial, scope["path"])
             return
         body, complete = await self._read_body(receive)
         if body is None:
-            await send_error(send, self._too_large())
+            await send_error(send, self._too_large(), scope["path"])
             return
         if not complete:  # the client went away before sending its whole body
             return
         denial = self._body_checks(scope, body)
         if denial is not None:
-            await send_error(send, denial)
+            await send_error(send, denial, scope["path"])
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 API_PREFIX = "/v1/"
 ADMIN_PREFIX = "/v1/admin/"
+MCP_PATH = "/mcp"  # the MCP server (streamable HTTP): the same API key as /v1/*
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,13 @@ class AccessPolicy:
             if self.admin_key is None:
                 return Denial(403, "admin routes are disabled: set BRIEFQA_ADMIN_KEY on the server to enable them")
             return _verify(presented_key(headers), self.admin_key, "the admin key")
-        if path.startswith(API_PREFIX) and self.api_key is not None:
+        if _needs_api_key(path) and self.api_key is not None:
             return _verify(presented_key(headers), self.api_key, "an API key")
         return None
+
+
+def _needs_api_key(path: str) -> bool:
+    return path.startswith(API_PREFIX) or path == MCP_PATH or path.startswith(MCP_PATH + "/")
 
 
 def _verify(given: bytes | None, expected: bytes, what: str) -> Denial | None:

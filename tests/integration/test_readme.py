@@ -62,7 +62,7 @@ def test_readme_keeps_the_two_commands():
 @pytest.mark.parametrize("line", BRIEFQA_LINES)
 def test_cli_example_parses(line):
     argv = shlex.split(line)[1:]
-    assert _parser().parse_args(argv).command in ("index", "serve", "ask", "search", "eval")
+    assert _parser().parse_args(argv).command in ("index", "serve", "ask", "search", "eval", "mcp")
 
 
 @pytest.mark.integration

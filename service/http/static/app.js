@@ -269,11 +269,13 @@ async function ask(event) {
   $("status").textContent = "Asking…";
   $("ask-button").disabled = true;
   try {
-    const body = payload.answerer === "llm" ? await askStream(payload)  // llm.js: tokens as they come
+    const inContext = askInContext(payload);  // conversation.js: a follow-up goes with the earlier questions
+    const body = inContext ? await inContext : payload.answerer === "llm" ? await askStream(payload)  // llm.js
       : await call("/v1/ask", { method: "POST", body: JSON.stringify(payload) });
     $("status").textContent = "";
     renderResult(body);
     renderChecks(body);
+    remember(question, body);
   } catch (err) {
     if (err.status === 401) askForKey("This server needs an API key: enter it above, then ask again.");
     else if (err.status === 403) askForKey(`The key was refused: ${err.message}`);

@@ -66,7 +66,8 @@ def test_every_operation_conforms_to_the_schema(live):
             cases[f"{operation.label} {mode.value}"] = _run(operation, mode, live)
     labels = " ".join(cases)
     for route in ("POST /v1/ask", "POST /v1/search", "GET /v1/documents", "GET /v1/documents/{doc_id}",
-                  "POST /v1/admin/reload", "GET /livez", "GET /readyz"):
+                  "POST /v1/admin/reload", "GET /livez", "GET /readyz", "GET /v1/models",
+                  "POST /v1/chat/completions"):
         assert route in labels, f"{route} missing from the schema"
     total = sum(len(v) for v in cases.values())
     server_errors = [s for v in cases.values() for s in v if s >= 500]
@@ -76,3 +77,4 @@ def test_every_operation_conforms_to_the_schema(live):
     assert not server_errors
     assert total >= MIN_CASES, summary
     assert any(200 in v for k, v in cases.items() if k.startswith("POST /v1/ask")), "no valid question answered"
+    assert any(200 in v for k, v in cases.items() if k.startswith("POST /v1/chat/completions")), "no chat answered"

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(None, description="Key for /v1/admin/*; admin routes are off when unset.")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; CORS is off when empty.")
     max_body_bytes: int = Field(65536, ge=1024, le=64 * 1024 * 1024, description="Largest request body accepted.")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=2 * 1024 * 1024 * 1024, description="Largest document file `POST /v1/documents` accepts (each file, and all files of one request together).")
     llm_url: str | None = Field(None, description="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1); the LLM answerer is off when unset.")
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint, if it needs one.")

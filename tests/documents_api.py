@@ -52,3 +52,13 @@ UNIQUE_QUESTION = "what maintenance budget did the Zorvathian Lighthouse Authori
 
 def unique_text(title: str = "ZORVATHIAN LIGHTHOUSE AUTHORITY") -> str:
     return f"{title}\n\nBudget decisions\n\n{UNIQUE_FACT}\n"
+
+
+def raw_upload(client, filename: bytes, data: bytes, headers=ADMIN) -> httpx.Response:
+    """A multipart upload whose filename bytes go on the wire as given (httpx would escape control
+    characters), as a hostile client would send them."""
+    boundary = b"briefqa-test-boundary"
+    body = (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + filename
+            + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--" + boundary + b"--\r\n")
+    return client.post("/v1/documents", content=body,
+                       headers={**headers, "Content-Type": "multipart/form-data; boundary=" + boundary.decode()})

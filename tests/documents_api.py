@@ -62,3 +62,29 @@ def raw_upload(client, filename: bytes, data: bytes, headers=ADMIN) -> httpx.Res
             + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--" + boundary + b"--\r\n")
     return client.post("/v1/documents", content=body,
                        headers={**headers, "Content-Type": "multipart/form-data; boundary=" + boundary.decode()})
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
+
+
+def lighthouse_report(sections: int) -> str:
+    """A report of `sections` sections of routine station logs, with UNIQUE_FACT in the last one:
+    about two sections a page in the PDF writer's layout."""
+    parts = ["ZORVATHIAN LIGHTHOUSE AUTHORITY ANNUAL REPORT", ""]
+    for s in range(1, sections + 1):
+        parts += [f"{s}. STATION LOGS OF DISTRICT {s}", ""]
+        for i in range(4):
+            n = s * 10 + i
+            parts += [f"Station {n} logged {n * 3 % 97 + 4} maintenance visits in the {MONTHS[n % 10]} inspection "
+                      f"cycle. Its keepers reported on the lamp housing, the fog signal, the landing stage and "
+                      f"the {n % 7 + 2} supply deliveries, and recorded {n % 5} storm closures of the approach road.", ""]
+    parts += [f"{sections + 1}. BUDGET DECISIONS", "", UNIQUE_FACT, ""]
+    return "\n".join(parts)
+
+
+def write_report_pdf(path: Path, sections: int) -> int:
+    """Write the report as a PDF; returns the page where UNIQUE_FACT starts."""
+    from tests.formats import write_pdf
+
+    layout = write_pdf(lighthouse_report(sections), path, title="Zorvathian Lighthouse Authority annual report")
+    return next(page for word, page in layout.words if word.startswith("Zorvathian") and page > 1)

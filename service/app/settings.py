@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     reload_poll_s: float = Field(1.0, ge=0, le=3600, description="PostgreSQL store: how often a server checks for a newly published build (0: never).")
     host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
+    server_url: str = Field("http://127.0.0.1:8000", description="Server the `briefqa documents` commands talk to.")
     api_key: SecretStr | None = Field(None, description="When set, /v1/* needs it (Bearer or X-API-Key).")
     admin_key: SecretStr | None = Field(None, description="Key for /v1/admin/*; admin routes are off when unset.")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; CORS is off when empty.")

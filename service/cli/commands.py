@@ -136,7 +136,14 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate}
+def documents(args: argparse.Namespace, settings: Settings) -> int:
+    from service.cli.documents import documents as run_documents
+
+    return run_documents(args, settings)
+
+
+COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate,
+            "documents": documents}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

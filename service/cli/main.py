@@ -1,4 +1,4 @@
-"""Command line: briefqa index | serve | ask | search | eval | migrate."""
+"""Command line: briefqa index | serve | ask | search | eval | migrate | documents."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ EXAMPLES = """examples:
   briefqa search "air defence" --top-k 3 --json
   briefqa eval                          score retrieval on the packaged test set
   briefqa serve --port 8000             HTTP API on http://127.0.0.1:8000
+  briefqa documents add brief.pdf       upload to a running server and follow its index job
 settings come from BRIEFQA_* environment variables (see README); flags override them."""
 
 
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("-m", "--mode", choices=MODES, help="retrieval mode (default hybrid)")
         s.add_argument("--json", action="store_true", help="print JSON, as the API returns it")
 
+    from service.cli.documents import add_parser as add_documents_parser
+
+    add_documents_parser(sub)
     sub.add_parser("migrate", help="create or update the PostgreSQL store's schema (BRIEFQA_STORE)")
 
     s = sub.add_parser("eval", help="evaluate retrieval on the project's test set or a BEIR dataset",

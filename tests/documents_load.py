@@ -73,8 +73,8 @@ class AskLoad:
             t.join(timeout=120)
 
 
-def change_documents(admin: httpx.Client, follow: list[str] | None = None,
-                     follow_timeout: float = 30.0) -> tuple[dict[str, str], dict[str, float], set[str]]:
+def change_documents(admin: httpx.Client, follow: list[str] | None = None, follow_timeout: float = 30.0,
+                     lags: list[float] | None = None) -> tuple[dict[str, str], dict[str, float], set[str]]:
     """Upload the five harbour documents, then delete three, one after another, each waiting for its
     job to publish. With `follow` (other servers' URLs), also wait until each serves the new version.
     Returns doc_id -> version that deleted it, doc_id -> when that was live everywhere, and every
@@ -86,34 +86,42 @@ def change_documents(admin: httpx.Client, follow: list[str] | None = None,
         job = wait_job(admin, upload(admin, {f"{name.lower()}.txt": harbour_doc(name, n)}).json()["job_id"])
         assert job["status"] == "published", job
         published.add(job["index_version"])
-        _followed(follow or [], job["index_version"], follow_timeout)
+        lags.extend(_followed(follow or [], job["index_version"], follow_timeout))
     for name in NAMES[:3]:
         doc_id = f"{name.lower()}.txt"
         r = admin.delete(f"/v1/documents/{doc_id}", headers=ADMIN)
         assert r.status_code == 202, r.text
         job = wait_job(admin, r.json()["job_id"])
         assert job["status"] == "published", job
-        _followed(follow or [], job["index_version"], follow_timeout)
+        lags.extend(_followed(follow or [], job["index_version"], follow_timeout))
         published.add(job["index_version"])
         deleted_in[doc_id], deleted_at[doc_id] = job["index_version"], time.monotonic()
     return deleted_in, deleted_at, published
 
 
-def _followed(bases: list[str], version: str, timeout: float) -> None:
+def _followed(bases: list[str], version: str, timeout: float) -> list[float]:
+    """Seconds each of `bases` took to serve `version`, from now (its job just published)."""
+    t0, lags = time.monotonic(), []
     for base in bases:
-        deadline = time.monotonic() + timeout
+        deadline = t0 + timeout
         while httpx.get(base + "/readyz", timeout=10).json().get("index_version") != version:
             assert time.monotonic() < deadline, f"{base} did not switch to {version} within {timeout}s"
-            time.sleep(0.05)
+            time.sleep(0.02)
+        lags.append(time.monotonic() - t0)
+    return lags
 
 
-def check(seen: list[Seen], published: set[str], deleted_at: dict[str, float]) -> dict[str, int]:
+def check(seen: list[Seen], published: set[str], deleted_at: dict[str, float],
+          deleted_in: dict[str, str]) -> dict[str, int]:
     failed = [s for s in seen if s.status != 200]
     assert not failed, f"{len(failed)} failed requests, e.g. {failed[:3]}"
     unknown = {s.version for s in seen} - published
     assert not unknown, f"answers from versions never published: {unknown}"
     late = [(doc, s) for doc, t in deleted_at.items() for s in seen if s.sent > t and doc in s.cited]
     assert not late, f"answers sent after a delete published still cite the deleted document: {late[:3]}"
+    # versions sort by time: no answer from the delete's version or a later one cites the document
+    newer = [(doc, s) for doc, v in deleted_in.items() for s in seen if s.version and s.version >= v and doc in s.cited]
+    assert not newer, f"answers from a version at or after a delete still cite the deleted document: {newer[:3]}"
     never = [doc for doc, t in deleted_at.items() if not any(doc in s.cited and s.sent < t for s in seen)]
     assert not never, f"the check could not fail: {never} were never cited before their delete"
     after = sum(1 for s in seen for t in deleted_at.values() if s.sent > t)

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     beir_bm25_b: float = Field(0.4, ge=0, le=1, description="`eval --beir`: BM25 b.")
     beir_candidates: int = Field(1000, ge=1, le=100000, description="`eval --beir`: chunks each retriever passes to fusion.")
     store: SecretStr | None = Field(None, description="Where builds live: unset for index_dir on local disk, or a postgresql:// URL (PostgreSQL with pgvector, shared by replicas).")
+    store_primary: SecretStr | None = Field(None, description="PostgreSQL store: where index jobs write (uploaded files, builds, jobs) when BRIEFQA_STORE is a read-only hot standby; default BRIEFQA_STORE.")
     pg_pool_size: int = Field(8, ge=1, le=1000, description="PostgreSQL store: most pooled connections per process.")
     pg_timeout_s: float = Field(2.0, gt=0, le=60, description="PostgreSQL store: seconds to connect or wait for a pooled connection before a 503.")
     pg_statement_timeout_ms: int = Field(5000, ge=10, le=600_000, description="PostgreSQL store: longest a query may run.")

@@ -51,6 +51,7 @@ class Job:
     finished_at: str | None = None
     attempt: int = 1
     skipped: tuple[str, ...] = ()  # other corpus files the build could not read (named, as `briefqa index` does)
+    runner: str = ""  # the worker (one per server process) that runs it
 
     @property
     def finished(self) -> bool:

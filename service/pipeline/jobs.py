@@ -16,6 +16,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -55,10 +56,11 @@ class JobRunner:
         self._wake = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
+        self.runner_id = uuid.uuid4().hex
 
     # --- the API side ---
     def submit(self, changes: list[Change], by: str) -> Job:
-        job = Job(job_id=new_job_id(), changes=tuple(changes), by=by)
+        job = Job(job_id=new_job_id(), changes=tuple(changes), by=by, runner=self.runner_id)
         self._save(job)
         with self._wake:
             self._queue.append(job.job_id)
@@ -73,22 +75,34 @@ class JobRunner:
 
     # --- life cycle ---
     def start(self) -> None:
-        """Report jobs a killed server left running as failed (queued again, once), queue the queued ones."""
+        """Report jobs a killed server left running as failed (queued again, once); take over the queued
+        jobs it left. Jobs of workers still alive (other replicas) are theirs."""
+        try:
+            self._recover()
+        except BriefqaError as exc:  # e.g. the database is down: serve anyway; jobs report the store's error
+            self.events("recovery_failed", detail=str(exc))
+        self._thread = threading.Thread(target=self._loop, name="briefqa-jobs", daemon=True)
+        self._thread.start()
+
+    def _recover(self) -> None:
+        self.log.hold(self.runner_id)
         left = self.files.recover()
         if left:
             self.events("recovered", detail=f"removed {left} half-written upload(s) from {self.files.describe()}")
         for job in reversed(self.log.recent(10_000)):
+            if job.finished or not self.log.orphaned(job):
+                continue
             if job.status == "queued":
+                self._save(job.evolve(runner=self.runner_id))
                 self._queue.append(job.job_id)
-            elif job.status == "running":
+            else:
                 self._interrupted(job)
-        self._thread = threading.Thread(target=self._loop, name="briefqa-jobs", daemon=True)
-        self._thread.start()
 
     def _interrupted(self, job: Job) -> None:
         again = None
         if job.attempt < MAX_ATTEMPTS:
-            again = Job(job_id=new_job_id(), changes=job.changes, by=job.by, attempt=job.attempt + 1)
+            again = Job(job_id=new_job_id(), changes=job.changes, by=job.by, attempt=job.attempt + 1,
+                        runner=self.runner_id)
             self._save(again)
             self._queue.append(again.job_id)
         then = f"its changes were queued again as job {again.job_id}" if again else "it was not run again"

@@ -50,3 +50,9 @@ class JobLog(Protocol):
 
     def recent(self, limit: int) -> list[Job]:
         """The newest `limit` jobs, newest first."""
+
+    def hold(self, runner: str) -> None:
+        """Mark `runner` (this process's worker) alive for as long as the process lives."""
+
+    def orphaned(self, job: Job) -> bool:
+        """True when the worker that owns this unfinished job is gone (its process ended)."""

@@ -33,6 +33,12 @@ class DiskJobLog:
         finally:
             os.close(fd)
 
+    def hold(self, runner: str) -> None:
+        return None  # one server per index folder: a job left unfinished is one a stopped server left
+
+    def orphaned(self, job: Job) -> bool:
+        return True
+
     def get(self, job_id: str) -> Job | None:
         if not job_id or "/" in job_id or job_id.startswith("."):
             return None

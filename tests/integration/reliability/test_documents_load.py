@@ -25,8 +25,8 @@ def test_ask_while_documents_come_and_go(real_settings, tmp_path):
            "BRIEFQA_ADMIN_KEY": ADMIN_KEY}
     with subprocess_server(env, tmp_path / "serve.log") as (url, _proc):
         with AskLoad([url]) as load, httpx.Client(base_url=url, timeout=60) as admin:
-            _, deleted_at, published = change_documents(admin)
+            deleted_in, deleted_at, published = change_documents(admin)
             time.sleep(2)  # keep asking a while after the last delete
-        figures = check(load.seen, published | {first}, deleted_at)
+        figures = check(load.seen, published | {first}, deleted_at, deleted_in)
     print(figures)
     assert figures["checked_after_deletes"] > 100

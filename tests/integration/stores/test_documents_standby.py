@@ -84,3 +84,22 @@ def test_two_replicas_on_a_hot_standby_while_documents_change(primary_and_standb
         assert len(jobs_b) == 8 and all(j["status"] == "published" for j in jobs_b)  # any replica reports any job
     print({**figures, "replica_b_switch_s": [round(x, 3) for x in lags]})
     assert figures["checked_after_deletes"] > 50 and len(lags) == 8
+    _promotion_loses_nothing(primary, standby, primary_db, standby_db)
+
+
+def _promotion_loses_nothing(primary, standby, primary_db: str, standby_db: str) -> None:
+    """Stop the primary, promote the standby: the files, jobs and current build are all there."""
+    import psycopg
+
+    queries = ("SELECT doc_id, sha256 FROM briefqa_files ORDER BY doc_id",
+               "SELECT job_id, status FROM briefqa_jobs ORDER BY job_id",
+               "SELECT b.version FROM briefqa_current JOIN briefqa_builds b USING (build_id)")
+    _wait_replayed(standby_db, primary_db)
+    with psycopg.connect(primary_db) as conn:
+        before = [conn.execute(q).fetchall() for q in queries]
+    primary.stop("fast")
+    standby._run("pg_ctl", "-D", str(standby.data), "-w", "promote")
+    with psycopg.connect(standby_db) as conn:
+        assert not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        after = [conn.execute(q).fetchall() for q in queries]
+    assert after == before and len(before[0]) == 3 and len(before[1]) == 8

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from service.core.errors import CorpusError, NotFound
 from service.ingest.corpus import corpus_files, read_file
+from service.ingest.loaders import loader_for
 from service.ingest.uploads import UploadRefused
 
 TMP_PREFIX = ".briefqa-upload-"
@@ -43,8 +44,12 @@ class DiskFiles:
         return str(self.corpus_dir)
 
     def _path(self, doc_id: str) -> Path:
+        """The document's file; NotFound for anything that is not a document of the corpus (a path out
+        of it, a hidden or temporary file, a kind no loader reads)."""
+        parts = Path(doc_id).parts
         path = self.corpus_dir / doc_id
-        if not path.resolve().is_relative_to(self.corpus_dir.resolve()) or ".." in Path(doc_id).parts:
+        if (not parts or ".." in parts or any(p.startswith(".") for p in parts) or loader_for(path.suffix) is None
+                or not path.resolve().is_relative_to(self.corpus_dir.resolve())):
             raise NotFound(f"no document {doc_id!r} in the corpus")
         return path
 

@@ -78,7 +78,8 @@ def change_documents(admin: httpx.Client, follow: list[str] | None = None, follo
     """Upload the five harbour documents, then delete three, one after another, each waiting for its
     job to publish. With `follow` (other servers' URLs), also wait until each serves the new version.
     Returns doc_id -> version that deleted it, doc_id -> when that was live everywhere, and every
-    version published."""
+    version published. `lags` collects how long each other server took to switch."""
+    lags = [] if lags is None else lags
     published: set[str] = set()
     deleted_in: dict[str, str] = {}
     deleted_at: dict[str, float] = {}

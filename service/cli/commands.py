@@ -167,8 +167,14 @@ def mcp(args: argparse.Namespace, settings: Settings) -> int:
     return run_mcp(args, settings)
 
 
+def documents(args: argparse.Namespace, settings: Settings) -> int:
+    from service.cli.documents import documents as run_documents
+
+    return run_documents(args, settings)
+
+
 COMMANDS = {"index": index, "ask": ask, "search": search, "eval": evaluate, "serve": serve, "migrate": migrate,
-            "mcp": mcp}
+            "mcp": mcp, "documents": documents}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""Command line: briefqa index | serve | mcp | ask | search | eval | migrate."""
+"""Command line: briefqa index | serve | mcp | ask | search | eval | migrate | documents."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ EXAMPLES = """examples:
   briefqa eval                          score retrieval on the packaged test set
   briefqa serve --port 8000             HTTP API on http://127.0.0.1:8000 (MCP at /mcp)
   briefqa mcp                           MCP server on stdio, for desktop clients
+  briefqa documents add brief.pdf       upload to a running server and follow its index job
 settings come from BRIEFQA_* environment variables (see README); flags override them."""
 
 
@@ -60,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("mcp", help="run the MCP server on stdin/stdout, for desktop clients (see README: MCP)")
 
+    from service.cli.documents import add_parser as add_documents_parser
+
+    add_documents_parser(sub)
     sub.add_parser("migrate", help="create or update the PostgreSQL store's schema (BRIEFQA_STORE)")
 
     s = sub.add_parser("eval", help="evaluate retrieval on the project's test set or a BEIR dataset",

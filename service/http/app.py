@@ -13,6 +13,7 @@ from service.app.runtime import open_store
 from service.app.settings import Settings
 from service.http.errors import install_error_handlers
 from service.http.mcp_mount import install_mcp, mcp_sessions
+from service.http.jobs import install_jobs
 from service.http.logs import INDEX_VERSION_HEADER, REQUEST_ID_HEADER, RequestLog, configure_logging
 from service.http.middleware import RequestGuard
 from service.http.observability import install_metrics
@@ -22,6 +23,7 @@ from service.http.routes.completions import install_openai
 from service.http.routes.llm import install_llm
 from service.http.security import AccessPolicy
 from service.http.web import install_web
+from service.models.embedding import Embedder
 from service.pipeline import Engine
 
 __all__ = ["EngineSlot", "create_app"]
@@ -30,7 +32,7 @@ __all__ = ["EngineSlot", "create_app"]
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     """Innermost first: guard (keys, limits), CORS (when configured), request log (outermost)."""
     app.add_middleware(RequestGuard, policy=AccessPolicy.from_keys(settings.api_key, settings.admin_key),
-                       max_body_bytes=settings.max_body_bytes)
+                       max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
@@ -47,13 +49,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     undo = install_sighup(reloader)
     if app.state.poll_s:
         reloader.watch(app.state.poll_s)
+    app.state.jobs.start()
     async with mcp_sessions(app):
         yield
+    app.state.jobs.stop()
     reloader.stop()
     undo()
 
 
-def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None) -> FastAPI:
+def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None,
+               embedder_factory: Callable[[], Embedder] | None = None) -> FastAPI:
+    """`embedder_factory` makes the model index jobs embed with (default: the configured model)."""
     configure_logging()
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
@@ -64,6 +70,7 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
         load.store = store  # one store (one connection pool) for the process, across reloads
     app.state.reloader = Reloader(app.state.slot, store.current_version, lambda: load(settings))
     app.state.poll_s = settings.reload_poll_s if settings.store else 0.0  # replicas follow the database's pointer
+    install_jobs(app, settings, embedder_factory)
     _install_middleware(app, settings)
     install_error_handlers(app)
     app.include_router(api_router)

@@ -23,7 +23,7 @@ class AsciiJSONResponse(JSONResponse):
 
 
 async def briefqa_error(request: Request, exc: BriefqaError) -> JSONResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 503)
+    status = getattr(exc, "status", None) or next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 503)
     return JSONResponse(status_code=status, content={"detail": str(exc)})
 
 

@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http.security import API_PREFIX, AccessPolicy, Denial
+from service.http.security import API_PREFIX, DOCUMENTS, AccessPolicy, Denial
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -32,6 +32,13 @@ GUARD_RESPONSES = {401: _error("No key sent (when keys are configured)."),
 BODY_RESPONSES = {400: _error("Body that cannot be parsed."),
                   415: _error("Body sent with a content type other than JSON.")}
 NOT_READY = {503: _error("No index is being served yet, with the reason.")}
+
+
+UPLOAD_OVERHEAD = 1024 * 1024  # multipart boundaries and headers around the files
+
+
+def is_upload(scope: Scope) -> bool:
+    return scope["method"] == "POST" and scope["path"].rstrip("/") == DOCUMENTS
 
 
 def header_map(scope: Scope) -> dict[bytes, bytes]:
@@ -63,31 +70,46 @@ async def send_error(send: Send, denial: Denial, path: str = "") -> None:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, policy: AccessPolicy, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, policy: AccessPolicy, max_body_bytes: int,
+                 max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.policy = policy
         self.limit = max_body_bytes
+        self.upload_limit = max_upload_bytes  # POST /v1/documents (multipart files); None: uploads off
 
-    def _too_large(self) -> Denial:
+    def _limit(self, scope: Scope) -> int:
+        if self.upload_limit is not None and is_upload(scope):
+            return self.upload_limit + UPLOAD_OVERHEAD
+        return self.limit
+
+    def _too_large(self, scope: Scope) -> Denial:
+        if self.upload_limit is not None and is_upload(scope):
+            return Denial(413, f"the upload is over the {self.upload_limit}-byte limit (BRIEFQA_MAX_UPLOAD_BYTES); "
+                               "send fewer or smaller files")
         return Denial(413, f"request body is over the {self.limit}-byte limit")
 
     def _precheck(self, scope: Scope) -> Denial | None:
         headers = header_map(scope)
-        denial = self.policy.check(scope["path"], headers)
+        denial = self.policy.check(scope["path"], headers, scope["method"])
         if denial is not None:
             return denial
         length = headers.get(b"content-length")
         if length is not None:
             if not length.strip().isdigit():
                 return Denial(400, "Content-Length is not a number")
-            if int(length) > self.limit:
-                return self._too_large()
+            if int(length) > self._limit(scope):
+                return self._too_large(scope)
         return None
 
     def _body_checks(self, scope: Scope, body: bytes) -> Denial | None:
         if not body or scope["method"] not in BODY_METHODS or not scope["path"].startswith(API_PREFIX):
             return None
         content_type = header_map(scope).get(b"content-type")
+        if self.upload_limit is not None and is_upload(scope):
+            media = (content_type or b"").split(b";", 1)[0].strip().lower()
+            if media == b"multipart/form-data":
+                return None
+            return Denial(415, "send documents as multipart/form-data, one `files` part per file")
         if content_type is not None and _is_json(content_type):
             try:
                 body.decode("utf-8")
@@ -105,9 +127,9 @@ class RequestGuard:
         if denial is not None:
             await send_error(send, denial, scope["path"])
             return
-        body, complete = await self._read_body(receive)
+        body, complete = await self._read_body(receive, self._limit(scope))
         if body is None:
-            await send_error(send, self._too_large(), scope["path"])
+            await send_error(send, self._too_large(scope), scope["path"])
             return
         if not complete:  # the client went away before sending its whole body
             return
@@ -117,7 +139,7 @@ class RequestGuard:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read_body(self, receive: Receive) -> tuple[bytes | None, bool]:
+    async def _read_body(self, receive: Receive, limit: int) -> tuple[bytes | None, bool]:
         """The whole body, or (None, True) as soon as it passes the limit."""
         chunks: list[bytes] = []
         size = 0
@@ -127,7 +149,7 @@ class RequestGuard:
                 return b"".join(chunks), False
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 return None, True
             chunks.append(chunk)
             if not message.get("more_body", False):

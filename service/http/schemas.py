@@ -76,6 +76,8 @@ class Passage(BaseModel):
     end: int = Field(description="Offset just past its last character: text == document.text[start:end].")
     text: str
     score: float
+    doc_sha256: str | None = Field(None, description="sha256 of the cited document's file, so a saved answer can be "
+                                   "checked later against the document it quoted.")
 
 
 class SentenceOut(BaseModel):
@@ -162,6 +164,12 @@ class DocumentSummary(BaseModel):
     source: str
     chars: int
     sections: list[SectionOut]
+    sha256: str | None = Field(None, description="sha256 of the document's file (citations carry it as doc_sha256).")
+    format: str | None = Field(None, description="The file's kind, from its suffix: pdf, docx, html, txt, md.")
+    pages: int | None = Field(None, description="Pages (PDF); null for formats without pages.")
+    passages: int | None = Field(None, description="Passages it was split into (in the list).")
+    indexed_at: str | None = Field(None, description="When the job that added this copy published it, else when the build "
+                                      "serving it was made (in the list).")
 
 
 class DocumentOut(DocumentSummary):
@@ -176,10 +184,11 @@ class DocumentList(BaseModel):
 
 
 def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Passage]:
+    shas = index.manifest.get("corpus", {}).get("files", {})
     return [
         Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.title(h.chunk.doc_id),
                 section=h.chunk.section_label, page=h.chunk.page, start=h.chunk.start, end=h.chunk.end,
-                text=h.chunk.text, score=round(h.score, 6))
+                text=h.chunk.text, score=round(h.score, 6), doc_sha256=shas.get(h.chunk.doc_id))
         for n, h in enumerate(hits, start=1)
     ]
 
@@ -222,7 +231,9 @@ def llm_response(result: LlmResult, index: LoadedIndex) -> AskResponse:
 
 def document_summary(doc: Document) -> DocumentSummary:
     return DocumentSummary(doc_id=doc.doc_id, title=doc.title, source=doc.source, chars=len(doc.text),
-                           sections=[SectionOut(title=s.title, level=s.level, start=s.start, end=s.end) for s in doc.sections])
+                           sections=[SectionOut(title=s.title, level=s.level, start=s.start, end=s.end) for s in doc.sections],
+                           sha256=doc.sha256, format=doc.doc_id.rsplit(".", 1)[-1].lower() if "." in doc.doc_id else None,
+                           pages=len(doc.pages) or None)
 
 
 def document_out(doc: Document) -> DocumentOut:

@@ -6,6 +6,7 @@ never logged, echoed in an error, or kept beyond the comparison.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -14,6 +15,18 @@ from pydantic import SecretStr
 API_PREFIX = "/v1/"
 ADMIN_PREFIX = "/v1/admin/"
 MCP_PATH = "/mcp"  # the MCP server (streamable HTTP): the same API key as /v1/*
+DOCUMENTS = "/v1/documents"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def changes_documents(method: str, path: str) -> bool:
+    """Uploads and deletes of documents: they need the admin key, like /v1/admin/*."""
+    return method in WRITE_METHODS and (path == DOCUMENTS or path.startswith(DOCUMENTS + "/"))
+
+
+def key_id(key: bytes | None) -> str:
+    """Who made a change, for logs and job records: a short hash of the key, never the key."""
+    return "key:" + hashlib.sha256(key).hexdigest()[:12] if key else "anonymous"
 
 
 @dataclass(frozen=True)
@@ -59,14 +72,22 @@ class AccessPolicy:
     def from_keys(cls, api_key: SecretStr | str | None, admin_key: SecretStr | str | None) -> "AccessPolicy":
         return cls(_secret(api_key), _secret(admin_key))
 
-    def check(self, path: str, headers: dict[bytes, bytes]) -> Denial | None:
+    def check(self, path: str, headers: dict[bytes, bytes], method: str = "GET") -> Denial | None:
         """None when the request may go on; otherwise the refusal to send."""
+        if changes_documents(method, path):
+            if self.admin_key is None:
+                return Denial(403, "document changes are disabled: set BRIEFQA_ADMIN_KEY on the server "
+                                   "and send it to add or delete documents")
+            return _verify(presented_key(headers), self.admin_key, "the admin key (needed to change documents)")
         if path.startswith(ADMIN_PREFIX):
             if self.admin_key is None:
                 return Denial(403, "admin routes are disabled: set BRIEFQA_ADMIN_KEY on the server to enable them")
             return _verify(presented_key(headers), self.admin_key, "the admin key")
         if _needs_api_key(path) and self.api_key is not None:
-            return _verify(presented_key(headers), self.api_key, "an API key")
+            given = presented_key(headers)
+            if given is not None and self.admin_key is not None and same_key(given, self.admin_key):
+                return None  # the key that may change documents may also read them
+            return _verify(given, self.api_key, "an API key")
         return None
 
 

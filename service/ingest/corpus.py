@@ -48,7 +48,7 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read(path: Path, corpus_dir: Path, max_bytes: int) -> bytes:
+def read_file(path: Path, corpus_dir: Path, max_bytes: int) -> bytes:
     """The file's bytes, refusing links out of the corpus folder and files over the limit."""
     if not path.resolve().is_relative_to(corpus_dir.resolve()):
         raise CorpusError(f"{path} links outside the corpus folder {corpus_dir}")
@@ -66,21 +66,31 @@ def load_document(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES)
     if loader is None:
         kinds = ", ".join(supported_suffixes())
         raise CorpusError(f"{path} is not a supported kind of document ({kinds})")
-    data = _read(path, corpus_dir, max_bytes)
+    data = read_file(path, corpus_dir, max_bytes)
+    return parse_document(path.relative_to(corpus_dir).as_posix(), data, str(path))
+
+
+def parse_document(doc_id: str, data: bytes, shown: str | None = None) -> Document:
+    """The Document of one file's bytes, read by the loader of `doc_id`'s suffix; `shown` names
+    the file in messages (default: `doc_id`)."""
+    shown = shown or doc_id
+    loader = loader_for(Path(doc_id).suffix)
+    if loader is None:
+        kinds = ", ".join(supported_suffixes())
+        raise CorpusError(f"{shown} is not a supported kind of document ({kinds})")
     try:
         loaded = loader.load(data)
     except Unreadable as exc:
-        raise CorpusError(f"{path} {exc}") from exc
+        raise CorpusError(f"{shown} {exc}") from exc
     except Exception as exc:  # parsers of corrupt files raise anything; name the file, keep going
-        raise CorpusError(f"{path} cannot be read as {loader.kind.upper()}: {type(exc).__name__}: {exc}") from exc
+        raise CorpusError(f"{shown} cannot be read as {loader.kind.upper()}: {type(exc).__name__}: {exc}") from exc
     text = loaded.text
     if not text.strip():
-        raise CorpusError(f"{path} is empty")
+        raise CorpusError(f"{shown} is empty")
     headings = list(loaded.headings)
-    doc_id = path.relative_to(corpus_dir).as_posix()
     return Document(
         doc_id=doc_id,
-        title=loaded.title or title_from_headings(headings, path.stem),
+        title=loaded.title or title_from_headings(headings, Path(doc_id).stem),
         source=doc_id,
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),

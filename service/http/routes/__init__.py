@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from service.http.routes import documents, operations, questions
+from service.http.routes import changes, documents, operations, questions
 
 api_router = APIRouter()
-for _module in (questions, documents, operations):
+for _module in (questions, documents, changes, operations):
     api_router.include_router(_module.router)

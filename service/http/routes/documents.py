@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from service.core.errors import NotFound
 from service.http.deps import GET_RESPONSES, EngineDep
 from service.http.middleware import ErrorOut
+from service.http.document_facts import indexed_at, passage_counts
 from service.http.schemas import DocumentList, DocumentOut, document_out, document_summary
 
 router = APIRouter(tags=["documents"])
 
 
 @router.get("/v1/documents", response_model=DocumentList, responses=GET_RESPONSES)
-def documents(engine: EngineDep) -> DocumentList:
-    docs = [document_summary(d) for d in engine.index.document_list()]
+def documents(engine: EngineDep, request: Request) -> DocumentList:
+    """Every document with its passage count and when it was indexed."""
+    counts = passage_counts(engine.index)
+    added = indexed_at(getattr(request.app.state, "jobs", None), engine.index.manifest)
+    docs = [document_summary(d).model_copy(update={"passages": counts.get(d.doc_id, 0),
+                                                   "indexed_at": added(d.doc_id, d.sha256)})
+            for d in engine.index.document_list()]
     return DocumentList(documents=docs, index_version=engine.version)
 
 

@@ -13,7 +13,7 @@ from service.app.runtime import load_engine, open_store
 from service.app.settings import Settings
 from service.stores.pg.store import PgBuildOptions, PgStore
 from service.stores.pg.db import PgOptions
-from service.stores.pg.schema import LATEST, migrate, schema_version
+from service.stores.pg.schema import LATEST, migrate, migrations, schema_version
 from tests.conftest import add_paragraph, build_in_postgres, fake_build_into
 
 pytestmark = pytest.mark.integration
@@ -103,7 +103,7 @@ def test_migrations_apply_once_and_readers_never_migrate(pg_database):
     with pytest.raises(IndexMismatch, match="run `briefqa index`"):
         store.open()
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        assert len(migrate(conn)) == LATEST
+        assert len(migrate(conn)) == len(migrations())  # numbers may skip (0003 before 0002 lands)
         assert migrate(conn) == []
         assert schema_version(conn) == LATEST
     with pytest.raises(Exception, match="no index in the database"):

@@ -103,7 +103,7 @@ def test_migrations_apply_once_and_readers_never_migrate(pg_database):
     with pytest.raises(IndexMismatch, match="run `briefqa index`"):
         store.open()
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        assert len(migrate(conn)) == len(migrations())  # numbers may skip (0003 before 0002 lands)
+        assert len(migrate(conn)) == len(migrations())  # every migration file, applied once
         assert migrate(conn) == []
         assert schema_version(conn) == LATEST
     with pytest.raises(Exception, match="no index in the database"):

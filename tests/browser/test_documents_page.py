@@ -46,9 +46,12 @@ def _drop(page, name: str, data: bytes) -> None:
 def _ask(page, question: str) -> dict:
     """Ask on the page; returns the API's answer once the page has shown it."""
     page.fill("#question", question)
-    with page.expect_response(lambda r: r.url.endswith("/v1/ask")) as info:
+    # the page keeps the conversation: a question after the first goes, with the earlier ones, to
+    # /v1/chat/completions, whose `briefqa` field is the /v1/ask answer
+    with page.expect_response(lambda r: r.url.endswith(("/v1/ask", "/v1/chat/completions"))) as info:
         page.click("#ask-button")
     body = info.value.json()
+    body = body.get("briefqa", body)
     page.wait_for_function("""([abstained]) => !document.getElementById('result').hidden &&
         document.getElementById('answer').classList.contains('abstained') === abstained &&
         document.getElementById('passages').children.length > 0""", arg=[body["abstained"]])

@@ -7,12 +7,12 @@ last turn holds, any of them) and optionally `resolved` (the last turn written o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from service.core.errors import BriefqaError
 from service.evaluation.metrics import mean
+from service.evaluation.testset import load_jsonl
 from service.pipeline import Engine
 from service.pipeline.conversation import resolve
 
@@ -27,26 +27,15 @@ class Conversation:
     evidence: tuple[str, ...]
 
 
+def _conversation(row: dict[str, Any]) -> Conversation:
+    questions = tuple(t["content"] for t in row["turns"] if t["role"] == "user")
+    if len(questions) < 2 or not row["evidence"] or row["split"] not in SPLITS:
+        raise ValueError("needs two user turns or more, evidence and a split of dev or heldout")
+    return Conversation(row["id"], row["split"], questions, tuple(row["evidence"]))
+
+
 def load_conversations(path: Path) -> list[Conversation]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise BriefqaError(f"cannot read conversation set {path}: {exc.strerror or exc}") from exc
-    out = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            questions = tuple(t["content"] for t in row["turns"] if t["role"] == "user")
-            if len(questions) < 2 or not row["evidence"] or row["split"] not in SPLITS:
-                raise ValueError("needs two user turns or more, evidence and a split of dev or heldout")
-            out.append(Conversation(row["id"], row["split"], questions, tuple(row["evidence"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BriefqaError(f"{path}:{n} is not a conversation ({exc})") from exc
-    if not out:
-        raise BriefqaError(f"conversation set {path} has no conversations")
-    return out
+    return load_jsonl(path, "conversation", _conversation, "conversations")
 
 
 def _rank(engine: Engine, query: str, evidence: tuple[str, ...], mode: str, k: int) -> int | None:

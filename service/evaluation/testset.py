@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from service.core.errors import BriefqaError
 from service.evaluation.metrics import average_precision, hit_at, mean, mrr_at, ndcg_at, recall_at
 from service.pipeline import MODES, Engine
 from service.core.records import Hit
 
+T = TypeVar("T")
 DEFAULT_TESTSET = Path(__file__).resolve().parent / "data" / "questions.jsonl"  # ships with the package
 
 
@@ -22,24 +25,32 @@ class TestQuestion:
     answerable: bool
 
 
-def load_testset(path: Path) -> list[TestQuestion]:
+def load_jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], T], plural: str) -> list[T]:
+    """One record per non-blank line; a line that `parse` refuses (ValueError, KeyError, TypeError) is
+    named with its number, as is a file that cannot be read or holds no record."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise BriefqaError(f"cannot read test set {path}: {exc.strerror or exc}") from exc
+        raise BriefqaError(f"cannot read {kind} set {path}: {exc.strerror or exc}") from exc
     out = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            out.append(TestQuestion(row["id"], row["question"], tuple(row.get("evidence", ())),
-                                    bool(row.get("answerable", True))))
+            out.append(parse(json.loads(line)))
         except (ValueError, KeyError, TypeError) as exc:
-            raise BriefqaError(f"{path}:{n} is not a test question ({exc})") from exc
+            raise BriefqaError(f"{path}:{n} is not a {'test question' if kind == 'test' else kind} ({exc})") from exc
     if not out:
-        raise BriefqaError(f"test set {path} has no questions")
+        raise BriefqaError(f"{kind} set {path} has no {plural}")
     return out
+
+
+def _question(row: dict[str, Any]) -> TestQuestion:
+    return TestQuestion(row["id"], row["question"], tuple(row.get("evidence", ())), bool(row.get("answerable", True)))
+
+
+def load_testset(path: Path) -> list[TestQuestion]:
+    return load_jsonl(path, "test", _question, "questions")
 
 
 def relevant_chunks(engine: Engine, evidence: tuple[str, ...]) -> dict[str, int]:

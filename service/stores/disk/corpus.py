@@ -16,18 +16,11 @@ from service.core.errors import CorpusError, NotFound
 from service.ingest.corpus import corpus_files, read_file
 from service.ingest.loaders import loader_for
 from service.ingest.uploads import UploadRefused
+from service.stores.disk.files import fsync_dir
 
 TMP_PREFIX = ".briefqa-upload-"
 REMOVED = "removed"
 REJECTED = "rejected"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _stamp() -> str:
@@ -82,7 +75,7 @@ class DiskFiles:
                     raise UploadRefused(409, f"{doc_id!r} is already in the corpus; send ?replace=true to replace it")
                 previous = self._keep(final, REMOVED) if final.exists() else None
                 os.replace(tmp, final)
-                _fsync_dir(self.corpus_dir)
+                fsync_dir(self.corpus_dir)
                 return previous
         finally:
             tmp.unlink(missing_ok=True)
@@ -95,7 +88,7 @@ class DiskFiles:
         shutil.copy2(path, target)  # copy, fsync, then unlink: a crash leaves the file in one place at least
         with target.open("rb") as fh:
             os.fsync(fh.fileno())
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         path.unlink()
         return target.relative_to(self.index_dir).as_posix()
 
@@ -105,7 +98,7 @@ class DiskFiles:
             if not path.is_file():
                 raise NotFound(f"no document {doc_id!r} in the corpus; GET /v1/documents lists them")
             kept = self._keep(path, REMOVED)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             return kept
 
     def withdraw(self, doc_id: str, previous: str | None) -> None:
@@ -117,7 +110,7 @@ class DiskFiles:
                 kept = self.index_dir / previous
                 if kept.is_file():
                     shutil.copy2(kept, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
     def recover(self) -> int:
         if not self.corpus_dir.is_dir():

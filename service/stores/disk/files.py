@@ -28,7 +28,8 @@ BUILDS = "builds"
 TMP_PREFIX = ".tmp-"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -127,10 +128,10 @@ def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[s
     manifest = {**manifest, "files": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files}}
     _write_json(tmp / MANIFEST, manifest)
     _write_text(tmp / MANIFEST_SUM, manifest_sum_line((tmp / MANIFEST).read_bytes()))
-    _fsync_dir(tmp)
+    fsync_dir(tmp)
     final = builds / version
     os.rename(tmp, final)
-    _fsync_dir(builds)
+    fsync_dir(builds)
     return final
 
 
@@ -142,7 +143,7 @@ def publish(index_dir: Path, version: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / POINTER)
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
 
 
 def prune(index_dir: Path, keep: int) -> list[str]:

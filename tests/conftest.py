@@ -16,6 +16,10 @@ from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "corpus" / "nato-pa-defence-ministers-2024-10.txt"
+ADSE = "what are the ADSE priority areas"
+ADSE_SENTENCE = ("The ADSE will focus on four priority areas: securing critical undersea infrastructure, enhancing "
+                 "geospatial awareness, improving information environment assessment and strengthening maritime "
+                 "situational awareness.")
 DATA = Path(__file__).resolve().parent / "data"
 
 # The session fixtures build with the torch model (real_embedder), i.e. the fp32 encoder; the CLI and the

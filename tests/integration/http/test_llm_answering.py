@@ -12,14 +12,11 @@ from fastapi.testclient import TestClient
 from service.http.app import create_app
 from service.pipeline.llm import ABSTAINED, NO_LLM, NOTHING_KEPT
 from service.app.runtime import load_engine
+from tests.conftest import ADSE, ADSE_SENTENCE
 from tests.fake_llm import fake_llm
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.integration
-ADSE = "what are the ADSE priority areas"
-ADSE_SENTENCE = ("The ADSE will focus on four priority areas: securing critical undersea infrastructure, enhancing "
-                 "geospatial awareness, improving information environment assessment and strengthening maritime "
-                 "situational awareness.")
 
 
 @pytest.fixture(scope="module")

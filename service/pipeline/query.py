@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering.extractive import AnswerSettings, compose, pool_sentences
+from service.answering.answer_types import expected_type
+from service.answering.answerable import PassageView, decide
+from service.answering.extractive import AnswerSettings, pool_sentences
+from service.answering.terms import CorpusTerms
+from service.pipeline.list_answer import list_answer
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
 from service.core.records import Answer, Chunk, Hit
@@ -75,6 +80,22 @@ class Engine:
     def version(self) -> str:
         return self.index.version
 
+    def _doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """A document's passages (list answers cite the ones holding items beyond the retrieved passages)."""
+        return self._chunks_by_doc.get(doc_id, [])
+
+    @functools.cached_property
+    def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
+        out: dict[str, list[Chunk]] = {}
+        for c in self.index.all_chunks():
+            out.setdefault(c.doc_id, []).append(c)
+        return out
+
+    @functools.cached_property
+    def corpus_terms(self) -> CorpusTerms:
+        """The corpus's acronyms ("Full Name (ACR)") and vocabulary, read once per index."""
+        return CorpusTerms.of(d.text for d in self.index.document_list())
+
     def rankings(self, query: str, q_vec: np.ndarray, mode: str = "hybrid", n: int | None = None) -> Rankings:
         """Each retriever's top `n` rows (default: the `candidates` setting) for `mode`: fusion's inputs."""
         n = min(n or self.settings.candidates, self.index.chunk_count)
@@ -134,9 +155,18 @@ class Engine:
         clock = _Clock(timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
-        sentences, confidence = compose(question, q_vec, pool, vectors, self.answer_settings)
+        views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id)) for h in hits]
+        d = decide(question, q_vec, pool, vectors, views, self.corpus_terms, self.answer_settings)
+        missing = d.abstention is not None and d.abstention.reason == "missing_terms"
+        if not missing and expected_type(question) is None:  # a factoid question is never a list question
+            listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,
+                                 self._doc_chunks)
+            if listed is not None:
+                clock.lap("answer")
+                return Answer(question, listed.sentences, listed.hits, False, 1.0, timings, list_note=listed.note)
         clock.lap("answer")
-        return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
+        return Answer(question, d.sentences, tuple(hits), not d.sentences, d.confidence, timings,
+                      d.abstention, d.short_answer)
 
 
 class _Clock:

@@ -1,0 +1,169 @@
+"""Whether the passages answer a question, decided from evidence, and with which sentence.
+
+A sentence may answer when it is a sentence (not a heading, title line, URL or fragment), when its
+passage holds every specific term of the question (names, acronyms, numbers; an acronym or the
+expansion the corpus defines for it), and when it holds an answer of the type the question asks for
+(a date for "when", an amount for "how much"). The best such sentence comes first; when there is
+none, the abstention says which of these failed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.answering.answer_types import expected_type, typed_spans
+from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
+from service.answering.terms import CorpusTerms, specific_terms, supported
+from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
+from service.text.sentences import clean
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/\S*)?\b")
+_END = ".!?:;”\"’)"
+MIN_WORDS = 4
+NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
+        "number": "number", "amount": "amount", "duration": "length of time", "frequency": "frequency"}
+_STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
+         "do", "does", "did", "this", "that", "these", "those", "it", "its", "by", "with", "at", "from", "as",
+         "what", "which", "who", "whom", "when", "where", "why", "how", "many", "much", "will", "would", "can",
+         "should", "has", "have", "had", "there", "their", "they", "any", "name", "give", "list", "paper", "brief",
+         "document", "documents", "say", "says"}
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """What the answerer reads of a retrieved passage besides its sentences."""
+
+    text: str
+    section: tuple[str, ...]
+    title: str
+
+    def context(self) -> str:
+        return "\n".join((self.title, *self.section, self.text))
+
+
+@dataclass(frozen=True)
+class Decision:
+    sentences: tuple[AnswerSentence, ...]
+    confidence: float
+    abstention: Abstention | None = None
+    short_answer: ShortAnswer | None = None
+
+
+def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
+    """Not a heading (or a section title), a title line, a URL, nor a fragment under four words."""
+    plain = clean(text).strip("-*•· ")
+    words = _WORD.findall(plain)
+    if len(words) < MIN_WORDS or plain in headings:
+        return False
+    ends = plain[-1] in _END
+    letters = [c for c in plain if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        return False  # an all-caps title line
+    if " | " in plain and not ends:
+        return False  # a masthead or title line: "182 SPE 24 E | Original: English | October 2024"
+    url_chars = sum(len(m.group(0)) for m in _URL.finditer(plain))
+    if url_chars > 0.4 * len(plain):
+        return False
+    return ends or len(words) >= 8
+
+
+def _contexts(cands: Sequence[Candidate], passages: Sequence[PassageView]) -> list[tuple[str, str]]:
+    out = []
+    for c in cands:
+        text = "\n".join(passages[n - 1].context() for n in c.citations)
+        out.append((text, text.lower()))
+    return out
+
+
+def _about(question: str, terms: Sequence[str]) -> tuple[str, ...]:
+    if terms:
+        return tuple(terms)
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", question) if w.lower() not in _STOP]
+    return tuple(words[-3:])
+
+
+def _abstain(reason: str, expected: str | None, about: tuple[str, ...], missing: tuple[str, ...],
+             confidence: float) -> Decision:
+    if reason == "missing_terms":
+        names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        message = f"The closest passages do not mention {names}."
+    elif reason == "no_answer_of_type":
+        topic = " ".join(about) if about else "this"
+        message = f"The documents mention {topic} but give no {NOUN.get(expected or '', 'answer')} for it."
+    else:
+        message = ABSTAIN_TEXT
+    return Decision((), confidence, Abstention(reason, message, expected, about, missing))
+
+
+def _extend_name(text: str, a: int, asked: str) -> int:
+    """Start a name span at the capitalised words just before it ("Lloyd" of "Lloyd J. Austin III")."""
+    for m in reversed(list(re.finditer(r"[A-Z][a-z]+ $", text[:a]))):
+        if m.group(0).strip().lower() not in asked:
+            return m.start()
+    return a
+
+
+def _nearest(spans: list[tuple[int, int]], text: str, question: str) -> list[tuple[int, int]]:
+    """Spans ordered by their distance to the nearest word of the question in the sentence."""
+    words = {w for w in re.findall(r"[a-z]{4,}", question.lower()) if w not in _STOP}
+    at = [m.start() for m in re.finditer(r"[A-Za-z]{4,}", text) if m.group(0).lower() in words]
+    if not at:
+        return spans
+    return sorted(spans, key=lambda sp: min(min(abs(sp[0] - p), abs(sp[1] - p)) for p in at))
+
+
+def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswer | None:
+    """The span of the expected type nearest the question's words in the sentence, as document offsets;
+    `question` includes the expansions of its acronyms, so what it names is never the answer."""
+    if kind is None:
+        return None
+    s = cand.sentence
+    for a, b in _nearest(typed_spans(kind, s, question), s.text, question):
+        if kind == "person":
+            a = _extend_name(s.text, a, question.lower())
+        piece = s.text[a:b]
+        lead = len(piece) - len(piece.lstrip(" *“\"("))
+        trail = len(piece) - len(piece.rstrip(" *”\",.;:)"))
+        a, b = a + lead, b - trail
+        if b > a:
+            return ShortAnswer(s.text[a:b], s.doc_id, s.start + a, s.start + b, cand.citations[0])
+    return None
+
+
+def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings) -> Decision:
+    """The answer sentences (best first, then the others in reading order) or why there are none."""
+    kind, terms = expected_type(question), specific_terms(question)
+    about = _about(question, terms)
+    acronyms = corpus.acronyms
+    rows = [i for i, c in enumerate(cands)
+            if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]
+    pool = [cands[i] for i in rows]
+    texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]  # "ADSE" also counts as its expansion
+    scores = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
+    if not len(scores) or float(scores.max()) < settings.abstain_threshold:
+        return _abstain("not_covered", kind, about, (), float(scores.max()) if len(scores) else 0.0)
+    contexts = _contexts(pool, passages)
+    close = scores >= settings.abstain_threshold
+    term_ok = np.array([all(supported(t, text, low, acronyms) for t in terms) for text, low in contexts])
+    if not (term_ok & close).any():
+        text, low = contexts[int(np.argmax(scores))]
+        missing = tuple(t for t in terms if not supported(t, text, low, acronyms))
+        return _abstain("missing_terms", kind, about, missing, float(scores.max()))
+    asked = corpus.expanded(question)  # what the question names, its acronyms' expansions included
+    type_ok = np.array([bool(typed_spans(kind, c.sentence, asked)) if kind else True for c in pool])
+    eligible = term_ok & close & type_ok
+    if not eligible.any():
+        return _abstain("no_answer_of_type", kind, about, (), float(scores.max()))
+    masked = np.where(eligible, scores, -np.inf)
+    best = int(np.argmax(masked))
+    others = [i for i in np.argsort(-masked, kind="stable")
+              if i != best and eligible[i] and masked[i] >= masked[best] - settings.margin]
+    others = sorted(others[: settings.max_sentences - 1], key=lambda i: pool[i].position)
+    chosen = [best, *others]
+    sentences = tuple(AnswerSentence(clean(pool[i].sentence.text), pool[i].citations) for i in chosen)
+    return Decision(sentences, float(scores[best]), None, short_answer(kind, pool[best], asked))

@@ -11,8 +11,9 @@ from service.core.records import Sentence
 _Q = [  # (pattern on the question, expected type); the first match wins
     (r"^\W*how\s+(?:much|expensive)\b|\b(?:cost|costs|budget|price|funding|gdp|salary|spend|spent|spending)\b",
      "amount"),
-    (r"^\W*how\s+many\b|\bwhat\s+(?:number|percentage|share|proportion)\b|\bhow\s+large\b"
-     r"|\bthe\s+(?:population|number|size|headcount)\s+of\b", "number"),
+    (r"\bhow\s+(?:large|big|high)\b|\bthe\s+size\s+of\b", "quantity"),
+    (r"^\W*how\s+many\b|\bwhat\s+(?:number|percentage|share|proportion)\b"
+     r"|\bthe\s+(?:population|number|headcount)\s+of\b", "number"),
     (r"\bhow\s+(?:often|frequently)\b|\bat\s+what\s+(?:interval|frequency)\b", "frequency"),
     (r"^\W*how\s+long\b|\bwhat\s+(?:timeout|duration|period)\b", "duration"),
     (r"^\W*when\b|\b(?:what|which)\s+(?:date|year|month|day)\b|\bin\s+what\s+year\b|\bby\s+when\b", "date"),
@@ -72,6 +73,8 @@ def _pattern_spans(kind: str, text: str) -> list[tuple[int, int]]:
 def typed_spans(kind: str, sentence: Sentence, question: str = "") -> list[tuple[int, int]]:
     """Spans (relative to the sentence text) that hold an answer of `kind`, in order, leaving out
     those the question itself already names (the answer to "when did Japan join" is not "Japan")."""
+    if kind == "quantity":  # "how large": a count or an amount
+        return _merge(sorted({*typed_spans("number", sentence, question), *typed_spans("amount", sentence, question)}))
     text = sentence.text
     labels = LABELS.get(kind, set())
     spans = [(a, b) for a, b, label in sentence.entities if label in labels]

@@ -16,6 +16,8 @@ import numpy as np
 
 from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
+from service.answering.evidence import Evidence, Question, measure, question_row
+from service.answering.model import AnswerModel, load_model
 from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
 from service.text.sentences import clean
@@ -25,7 +27,7 @@ _URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/
 _END = ".!?:;”\"’)"
 MIN_WORDS = 4
 NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
-        "number": "number", "amount": "amount", "duration": "length of time", "frequency": "frequency"}
+        "number": "number", "amount": "amount", "quantity": "figure", "duration": "length of time", "frequency": "frequency"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
          "do", "does", "did", "this", "that", "these", "those", "it", "its", "by", "with", "at", "from", "as",
          "what", "which", "who", "whom", "when", "where", "why", "how", "many", "much", "will", "would", "can",
@@ -71,19 +73,15 @@ def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
     return ends or len(words) >= 8
 
 
-def _contexts(cands: Sequence[Candidate], passages: Sequence[PassageView]) -> list[tuple[str, str]]:
-    out = []
-    for c in cands:
-        text = "\n".join(passages[n - 1].context() for n in c.citations)
-        out.append((text, text.lower()))
-    return out
-
-
 def _about(question: str, terms: Sequence[str]) -> tuple[str, ...]:
     if terms:
         return tuple(terms)
     words = [w for w in re.findall(r"[A-Za-z][\w-]*", question) if w.lower() not in _STOP]
     return tuple(words[-3:])
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _abstain(reason: str, expected: str | None, about: tuple[str, ...], missing: tuple[str, ...],
@@ -92,8 +90,11 @@ def _abstain(reason: str, expected: str | None, about: tuple[str, ...], missing:
         names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
         message = f"The closest passages do not mention {names}."
     elif reason == "no_answer_of_type":
-        topic = " ".join(about) if about else "this"
+        topic = _names(about) if about else "this"
         message = f"The documents mention {topic} but give no {NOUN.get(expected or '', 'answer')} for it."
+    elif reason == "not_answered":
+        topic = _names(about) if about else "this"
+        message = f"The closest passages mention {topic} but do not answer the question."
     else:
         message = ABSTAIN_TEXT
     return Decision((), confidence, Abstention(reason, message, expected, about, missing))
@@ -134,36 +135,72 @@ def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswe
     return None
 
 
-def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
-           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings) -> Decision:
-    """The answer sentences (best first, then the others in reading order) or why there are none."""
-    kind, terms = expected_type(question), specific_terms(question)
-    about = _about(question, terms)
-    acronyms = corpus.acronyms
-    rows = [i for i, c in enumerate(cands)
+@dataclass(frozen=True)
+class Gathered:
+    """The candidate answer sentences of a question and what was measured of each."""
+
+    question: Question
+    pool: list[Candidate]
+    contexts: list[str]
+    similarity: np.ndarray  # the one-threshold score (cosine, lexical overlap, rank)
+    evidence: list[Evidence]
+
+
+def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings) -> Gathered:
+    """The candidates that are sentences (not headings, title lines, URLs, fragments), measured."""
+    pool = [c for c in cands
             if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]
-    pool = [cands[i] for i in rows]
-    texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]  # "ADSE" also counts as its expansion
-    scores = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
-    if not len(scores) or float(scores.max()) < settings.abstain_threshold:
-        return _abstain("not_covered", kind, about, (), float(scores.max()) if len(scores) else 0.0)
-    contexts = _contexts(pool, passages)
-    close = scores >= settings.abstain_threshold
-    term_ok = np.array([all(supported(t, text, low, acronyms) for t in terms) for text, low in contexts])
-    if not (term_ok & close).any():
-        text, low = contexts[int(np.argmax(scores))]
-        missing = tuple(t for t in terms if not supported(t, text, low, acronyms))
-        return _abstain("missing_terms", kind, about, missing, float(scores.max()))
-    asked = corpus.expanded(question)  # what the question names, its acronyms' expansions included
-    type_ok = np.array([bool(typed_spans(kind, c.sentence, asked)) if kind else True for c in pool])
-    eligible = term_ok & close & type_ok
-    if not eligible.any():
-        return _abstain("no_answer_of_type", kind, about, (), float(scores.max()))
+    texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]
+    similarity = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
+    contexts = ["\n".join(passages[n - 1].context() for n in c.citations) for c in pool]
+    q = Question.of(question, expected_type(question), specific_terms(question), corpus)
+    return Gathered(q, pool, contexts, similarity, measure(q, q_vec, pool, sentence_vectors, contexts, corpus))
+
+
+def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
+           model: AnswerModel | None = None) -> Decision:
+    """The answer sentences (best first, then the others in reading order) or why there are none.
+
+    Three checks abstain, in order: the best sentence is not similar enough (`abstain_threshold`), the
+    documents never use a name the question gives (missing_terms), no sentence holds an answer of the
+    type the question expects (no_answer_of_type); then the fitted answerability model weighs all the
+    evidence together, and its reason is the weakest piece: a name the passages lack, no answer of
+    the type beside the question's names, or neither (not_answered). The fitted sentence model picks
+    the sentence."""
+    model = model or load_model()
+    g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings)
+    q, pool, contexts, similarity, evidence = g.question, g.pool, g.contexts, g.similarity, g.evidence
+    kind, names = q.kind, q.names
+    about = _about(question, names)
+    if not len(similarity) or float(similarity.max()) < settings.abstain_threshold:
+        return _abstain("not_covered", kind, about, (), float(similarity.max()) if len(similarity) else 0.0)
+    scores = model.sentence(np.array([e.row() for e in evidence]))
+    named = np.array([e.names_in_passage == 1.0 for e in evidence])
+    # an answer of the expected type counts beside the question's names: half of them in the sentence itself
+    typed = np.array([e.typed is not False and (e.typed is None or e.names_in_sentence >= 0.5) for e in evidence])
+    unknown = tuple(n for n in names if not corpus.names(n))
+    if unknown:  # the documents never use the name: nothing in them is about it
+        return _abstain("missing_terms", kind, about, unknown, 0.0)
+    if not typed.any():
+        return _abstain("no_answer_of_type", kind, about, (), 0.0)
+    confidence = model.probability(question_row(q, evidence, scores))
+    if confidence < model.threshold:  # say which piece of evidence is weakest
+        if not named.any():
+            context = contexts[int(np.argmax(scores))]
+            missing = tuple(n for n in names if not supported(n, context, context.lower(), corpus.acronyms))
+            return _abstain("missing_terms", kind, about, missing, confidence)
+        if not (named & typed).any():
+            return _abstain("no_answer_of_type", kind, about, (), confidence)
+        return _abstain("not_answered", kind, about, (), confidence)
+    eligible = typed
     masked = np.where(eligible, scores, -np.inf)
     best = int(np.argmax(masked))
+    share = np.exp(masked - masked[best])  # each sentence's odds against the best one
     others = [i for i in np.argsort(-masked, kind="stable")
-              if i != best and eligible[i] and masked[i] >= masked[best] - settings.margin]
+              if i != best and eligible[i] and share[i] >= settings.companion_share]
     others = sorted(others[: settings.max_sentences - 1], key=lambda i: pool[i].position)
     chosen = [best, *others]
     sentences = tuple(AnswerSentence(clean(pool[i].sentence.text), pool[i].citations) for i in chosen)
-    return Decision(sentences, float(scores[best]), None, short_answer(kind, pool[best], asked))
+    return Decision(sentences, confidence, None, short_answer(kind, pool[best], corpus.expanded(question)))

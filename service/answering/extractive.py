@@ -18,7 +18,8 @@ class AnswerSettings:
     abstain_threshold: float = 0.38
     max_sentences: int = 3
     lexical_weight: float = 0.3
-    margin: float = 0.12  # sentences within this of the best one join the answer
+    margin: float = 0.12  # (one-threshold answerer) sentences within this of the best one join the answer
+    companion_share: float = 0.5  # sentences at least this likely, relative to the best one, join it
     rank_penalty: float = 0.01
 
 

@@ -3,12 +3,17 @@ with acronyms and the expansions a corpus defines for them ("Full Name (ACR)") c
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*|\d[\d,.]*\d|\d")
+from service.retrieval.bm25 import tokenize
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*|\d[\d,.]*\d|\d|[,;:()/]")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*[A-Z0-9]s?$")
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9&-]*[A-Z0-9])s?\s*\)")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -34,6 +39,11 @@ def specific_terms(question: str) -> tuple[str, ...]:
     run: list[str] = []
     tokens = _TOKEN.findall(question)
     for i, tok in enumerate(tokens):
+        if not tok[0].isalnum():  # punctuation ends a name: "Japan, Australia" are two
+            if run:
+                out.append(" ".join(run))
+                run = []
+            continue
         if tok[0].isdigit():
             out.append(tok)
         if _is_name(tok, i == 0 or tokens[i - 1] in ":;") and not tok[0].isdigit():
@@ -87,17 +97,48 @@ class CorpusTerms:
 
     acronyms: Mapping[str, str]
     vocabulary: str  # the corpus's distinct lower-case words, one a line
+    frequency: Mapping[str, int] = field(default_factory=dict)  # stemmed term -> paragraphs holding it
+    paragraphs: int = 0
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> "CorpusTerms":
         texts = list(texts)
-        words = {w.lower() for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", t)}
-        return cls(glossary(texts), "\n".join(sorted(words)))
+        words = {w.lower() for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", t)}
+        paragraphs = [p for t in texts for p in re.split(r"\n\s*\n", t) if p.strip()]
+        frequency = Counter(term for p in paragraphs for term in set(tokenize([p])[0]))
+        return cls(glossary(texts), "\n".join(sorted(words)), frequency, len(paragraphs))
+
+    def idf(self, term: str) -> float:
+        """How rare a stemmed term is in the corpus's paragraphs (a term it never uses is rarest)."""
+        return math.log((self.paragraphs + 1) / (self.frequency.get(term, 0) + 0.5))
+
+    @functools.cached_property
+    def _words(self) -> list[str]:
+        return self.vocabulary.split("\n")
 
     def uses(self, word: str) -> bool:
-        """Some word of the corpus starts like `word` ("tools" for "tool")."""
-        stem = _pattern(word.lower()).pattern[len("(?<![a-z0-9])"):]
-        return bool(re.search(rf"(?m)^{stem}", self.vocabulary))
+        """Some word of the corpus starts like `word` ("tools" for "tool"): its first letters (all of a
+        short word, all but three of a long one), then at most six more."""
+        word = word.lower()
+        keep = len(word) if len(word) <= 5 else max(5, len(word) - 3)
+        prefix = word[:keep]
+        words = self._words
+        at = bisect.bisect_left(words, prefix)
+        while at < len(words) and words[at].startswith(prefix):
+            if len(words[at]) <= keep + 6 and words[at][keep:].isalpha() or len(words[at]) == keep:
+                return True
+            at += 1
+        return False
+
+    def names(self, name: str) -> bool:
+        """The corpus uses every word of `name` (an acronym also counts when it defines it)."""
+        if name in self.acronyms or name.rstrip("s") in self.acronyms:
+            return True
+        parts = [p for p in name.split("-") if len(p) >= 3 and p.lower() != "non"]
+        if len(parts) > 1:  # "Asia-Pacific" by "Indo-Pacific", as `supported` reads it
+            return any(self.names(p) for p in parts)
+        words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in _SMALL]
+        return all(self.uses(w) for w in words)
 
     def expanded(self, text: str) -> str:
         """`text` with the expansion of each acronym it uses appended, for matching its words."""

@@ -11,7 +11,7 @@ import numpy as np
 
 from service.answering.answer_types import expected_type
 from service.answering.answerable import PassageView, decide
-from service.answering.extractive import AnswerSettings, pool_sentences
+from service.answering.extractive import AnswerSettings, Candidate, pool_sentences
 from service.answering.terms import CorpusTerms
 from service.pipeline.list_answer import list_answer
 from service.models.embedding import Embedder
@@ -46,6 +46,17 @@ def passage_text(section: tuple[str, ...], text: str) -> str:
     """What is embedded and BM25-indexed for a passage: its sub-heading, then its clean text."""
     heading = section[-1] if section else ""
     return f"{heading}\n{clean(text)}" if heading else clean(text)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question's retrieved passages, their sentences (`pool`) and the sentences' vectors."""
+
+    hits: list[Hit]
+    q_vec: np.ndarray
+    pool: list[Candidate]
+    vectors: np.ndarray
+    views: list[PassageView]
 
 
 @dataclass(frozen=True)
@@ -149,14 +160,21 @@ class Engine:
         rest = {r: floor - 1e-6 * (i + 1) for i, r in enumerate(rows[len(head):])}
         return ranked(new) + list(rest), {**new, **rest}
 
-    def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
-        timings: dict[str, float] = {}
+    def reading(self, question: str, top_k: int, mode: str | None = None,
+                timings: dict[str, float] | None = None) -> Reading:
+        """The passages retrieved for a question and their sentences: what the answerer reads."""
         rows, hits, q_vec = self._search(question, top_k, mode, timings)
-        clock = _Clock(timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
         views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id)) for h in hits]
-        d = decide(question, q_vec, pool, vectors, views, self.corpus_terms, self.answer_settings)
+        return Reading(hits, q_vec, pool, vectors, views)
+
+    def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
+        timings: dict[str, float] = {}
+        r = self.reading(question, top_k, mode, timings)
+        clock = _Clock(timings)
+        hits, q_vec, pool, vectors = r.hits, r.q_vec, r.pool, r.vectors
+        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings)
         missing = d.abstention is not None and d.abstention.reason == "missing_terms"
         if not missing and expected_type(question) is None:  # a factoid question is never a list question
             listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,

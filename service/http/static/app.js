@@ -88,7 +88,8 @@ function abstentionNote(a) {
   if (!a) return "";
   const reasons = { not_covered: "nothing in the documents is close to the question",
                     missing_terms: "the closest passages do not mention: " + (a.missing_terms || []).join(", "),
-                    no_answer_of_type: `the passages discuss it but hold no ${a.expected || "answer"}` };
+                    no_answer_of_type: `the passages discuss it but hold no ${a.expected || "answer"}`,
+                    not_answered: "the passages are about it but the evidence that they answer it is too weak" };
   return `Reason: ${reasons[a.reason] || a.reason}.`;
 }
 

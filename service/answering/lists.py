@@ -14,7 +14,7 @@ from service.retrieval.bm25 import tokenize
 _NUMBER_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _PLURAL = r"(?!(?:was|has|does|is|this|its|always|perhaps|less|unless|across)\b)[a-z-]+s(?<!ss)(?<!us)"
 _LIST_Q = re.compile(
-    rf"^\W*(?:list|name|enumerate)\b|^\W*(?:what|which)\s+(?:are|were)\b|\b{_NUMBER_WORDS}\s+(?:[a-z-]+\s+){{0,2}}{_PLURAL}\b"
+    rf"^\W*(?:list|enumerate)\b|^\W*name\s+(?!(?:a|an|one|someone|somebody|any)\b)|^\W*(?:what|which)\s+(?:are|were)\b|\b{_NUMBER_WORDS}\s+(?:[a-z-]+\s+){{0,2}}{_PLURAL}\b"
     rf"|^\W*(?:what|which)\s+(?:[a-z-]+\s+)?{_PLURAL}\s+(?:are|were|can|could|should|must|do|does|did|exist|make|fell|"
     r"have|has)\b|^\W*what\s+steps\b|\bwhat\s+should\s+\w+\s+check\b", re.I)
 _SECTION_Q = re.compile(

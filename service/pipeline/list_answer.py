@@ -19,6 +19,8 @@ from service.text.sentences import clean, split_sentences
 MAX_ITEMS = 20
 _COLON = re.compile(r":[\s¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
 _INDENT = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)])[ \t]")
+_RULE = re.compile(r"^[\s|+:=-]*$")  # a table's or a heading's rule line: nothing to read
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def _section_items(doc: Document, section: Section) -> list[Item]:
     titles = {clean(s.title) for s in doc.sections}
     out = []
     for s in split_sentences(doc.doc_id, doc.text[section.body_start:section.end], section.body_start):
-        if clean(s.text) in titles:
+        if clean(s.text) in titles or _RULE.match(s.text):
             continue
         line_start = doc.text.rfind("\n", 0, s.start) + 1
         line = doc.text[line_start:s.end]
@@ -43,9 +45,23 @@ def _section_items(doc: Document, section: Section) -> list[Item]:
     return out
 
 
+def _introduces(doc: Document | None, c: Candidate) -> bool:
+    """The sentence ends in a colon, or ends its line with a bulleted list right after it
+    ("The following fields may be present in a header stanza." then "- Format: required.")."""
+    if _COLON.search(c.sentence.text.rstrip()):
+        return True
+    if doc is None:
+        return False
+    after = doc.text[c.sentence.end:c.sentence.end + 400]
+    if not after.startswith(("\n", "\r")) and after.split("\n", 1)[0].strip():
+        return False
+    nxt = next((line for line in after.split("\n")[1:] if line.strip()), "")
+    return bool(_BULLET.match(nxt)) and len(items_after(doc.text, c.sentence.end)) >= 2
+
+
 def _best_intro(question: str, q_vec: np.ndarray, pool: list[Candidate], vectors: np.ndarray,
-                settings: AnswerSettings) -> tuple[Candidate, float] | None:
-    intros = [c for c in pool if _COLON.search(c.sentence.text.rstrip())]
+                settings: AnswerSettings, docs: dict[str, Document | None]) -> tuple[Candidate, float] | None:
+    intros = [c for c in pool if _introduces(docs.get(c.sentence.doc_id), c)]
     if not intros:
         return None
     scores = similarity_scores(question, q_vec, intros, vectors, settings)
@@ -55,7 +71,8 @@ def _best_intro(question: str, q_vec: np.ndarray, pool: list[Candidate], vectors
 
 def find_unit(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Candidate], vectors: np.ndarray,
               index: ServedIndex, settings: AnswerSettings) -> tuple[Document, int, int, list[Item]] | None:
-    """(document, intro start, intro end, items) of the unit answering a list or section question."""
+    """(document, intro start, intro end, items) of the unit answering a list or section question; for
+    a section the intro span is its heading line."""
     kind = question_kind(question)
     if kind is None:
         return None
@@ -66,7 +83,7 @@ def find_unit(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Cand
     if kind == "section" and own is not None:
         sections.append((docs[top.doc_id], own))
     sections.sort(key=lambda ds: -title_match(question, ds[1].title))  # stable: the best passage's document first
-    intro = _best_intro(question, q_vec, pool, vectors, settings)
+    intro = _best_intro(question, q_vec, pool, vectors, settings, docs)
     if intro and intro[1] >= settings.abstain_threshold and (kind == "list" or not sections):
         s = intro[0].sentence
         doc = docs[s.doc_id]
@@ -76,8 +93,10 @@ def find_unit(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Cand
     if sections:
         doc, section = sections[0]
         items = _section_items(doc, section)
-        if items:
-            return doc, section.start, section.body_start, items
+        if items:  # the heading's own line: not an underline of "=" or "-" under it
+            line_end = doc.text.find("\n", section.start, section.body_start)
+            end = section.body_start if line_end < 0 else line_end
+            return doc, section.start, len(doc.text[:end].rstrip()), items
     return None
 
 
@@ -106,13 +125,15 @@ def list_answer(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Ca
     doc, a, b, items = unit
     hits = list(hits)
     extra = doc_chunks(doc.doc_id)
-    intro = AnswerSentence(clean(doc.text[a:b]), _cite(doc.doc_id, a, b, hits, extra) or (1,))
+    heading = any(sec.start == a for sec in doc.sections)
+    notes = [f"from the section “{clean(doc.text[a:b])}”"] if heading else []
+    # a heading is not an answer sentence: a section's answer is its items, and the note names it
+    intro = [] if heading else [AnswerSentence(clean(doc.text[a:b]), _cite(doc.doc_id, a, b, hits, extra))]
     shown = items[:MAX_ITEMS]
-    out = [intro] + [AnswerSentence(clean(doc.text[i.start:i.end]), _cite(doc.doc_id, i.start, i.end, hits, extra),
-                                    max(1, i.depth)) for i in shown]
+    out = intro + [AnswerSentence(clean(doc.text[i.start:i.end]), _cite(doc.doc_id, i.start, i.end, hits, extra),
+                                  max(1, i.depth)) for i in shown]
     for i in items[MAX_ITEMS:]:
         _cite(doc.doc_id, i.start, i.end, hits, extra)
-    notes = []
     if len(items) > MAX_ITEMS:
         notes.append(f"and {len(items) - MAX_ITEMS} more, in the cited passages")
     want, top = stated_count(question), sum(1 for i in items if i.depth <= 1)

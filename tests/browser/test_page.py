@@ -85,7 +85,8 @@ def _check_adse(page, server: str, seen: dict) -> None:
     marked = page.evaluate("() => document.querySelector('#passage-1 mark').textContent")
     assert marked == text[citation["start"]:citation["end"]].replace("**", "")  # the document's **bold** shown as bold
     quote = page.evaluate("() => document.querySelector('#passage-1 blockquote').textContent")
-    assert text[citation["start"] - 100:citation["start"]] in quote and text[citation["end"]:citation["end"] + 100] in quote
+    before, after = text[citation["start"] - 100:citation["start"]], text[citation["end"]:citation["end"] + 100]
+    assert before.replace("**", "") in quote and after.replace("**", "") in quote  # bold shown, markers not
     assert not page.locator(".warning").count()
     assert seen["errors"] == []
     assert all(u.startswith(server) for u in seen["requests"]), seen["requests"]
@@ -206,10 +207,12 @@ def test_abstention_reason_short_answer_list_and_document_bold_are_shown(browser
         _ask(page, "How many Patriot missiles did France order?")
         page.wait_for_selector("#answer.abstained .reason")
         assert "do not mention: France" in page.inner_text("#answer .reason")
+        page.click("#new-conversation")  # each question stands alone: no earlier turn carried into it
         _ask(page, "When is the next meeting of NATO defence ministers expected?")
         page.wait_for_selector("#short:not([hidden]) mark.short")
         assert page.inner_text("#short mark.short") == "February 2025"
         assert page.inner_text("#answer mark.short") == "February 2025"
+        page.click("#new-conversation")
         _ask(page, "what was on the agenda of the meetings?")
         page.wait_for_selector("#answer ul.items li")
         items = page.locator("#answer ul.items > li").all_inner_texts()

@@ -16,9 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
+from service.answering.answerable import decide
 from service.answering.extractive import compose, pool_sentences
 from service.app.runtime import answer_settings, default_embedder, retrieval_settings
 from service.app.settings import Settings
@@ -63,7 +67,7 @@ def main() -> None:
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", root, settings.model,
                         retrieval_settings(settings), answer_settings(settings))
         embedder = default_embedder(settings)
-        now, before, guard = {}, {}, {}
+        now, before, guard = {}, {}, {}  # guard: the retrieval and latency checks
         for corpus in ANSWER_SETS:
             engine = corpus_engine(job, corpus, embedder)
             questions = load_answer_set(job.data_dir / ANSWER_SETS[corpus])
@@ -71,7 +75,8 @@ def main() -> None:
             before[corpus] = figures(engine, questions, lambda q: previous_answer(engine, q))
             if corpus == "brief":
                 project = load_testset(DEFAULT_TESTSET)
-                guard = {"now": evaluate_mode(engine, project, "hybrid"), "foundation": FOUNDATION,
+                guard["answer_step_ms"] = answer_step_ms(engine, [q.question for q in questions + project])
+                guard |= {"now": evaluate_mode(engine, project, "hybrid"), "foundation": FOUNDATION,
                          "project_abstention_now": _project_abstention(engine, project, engine.ask),
                          "project_abstention_before": _project_abstention(engine, project,
                                                                           lambda q, k, m: previous_answer(engine, q))}
@@ -85,6 +90,29 @@ def main() -> None:
           f"MRR@10 {g['mrr@10']} (foundation {FOUNDATION['mrr@10']})")
     print(f"   project set abstention (unanswerable that abstain / answerable that do): now "
           f"{guard['project_abstention_now']}, before {guard['project_abstention_before']}")
+    t = guard["answer_step_ms"]
+    print(f"== answer step on the brief (same retrieved passages, {t['questions']} questions), p50 / p90 ms: "
+          f"this answerer {t['now_p50']} / {t['now_p90']}, previous {t['before_p50']} / {t['before_p90']}")
+
+
+def answer_step_ms(engine: Engine, questions: list[str], rounds: int = 3) -> dict[str, float]:
+    """The answer step alone, this answerer (decide) against the previous one (compose), on the same
+    reading of each question; the corpus statistics are loaded first, as a server does at start."""
+    engine.corpus_terms.idf("x")
+    readings = [(q, engine.reading(q, 5, "hybrid")) for q in questions]
+    now, before = [], []
+    for _ in range(rounds):
+        for q, r in readings:
+            t0 = time.perf_counter()
+            decide(q, r.q_vec, r.pool, r.vectors, r.views, engine.corpus_terms, engine.answer_settings)
+            t1 = time.perf_counter()
+            compose(q, r.q_vec, r.pool, r.vectors, engine.answer_settings)
+            t2 = time.perf_counter()
+            now.append((t1 - t0) * 1000)
+            before.append((t2 - t1) * 1000)
+    pct = lambda xs, p: round(float(np.percentile(xs, p)), 3)
+    return {"questions": len(questions), "now_p50": pct(now, 50), "now_p90": pct(now, 90),
+            "before_p50": pct(before, 50), "before_p90": pct(before, 90)}
 
 
 def _project_abstention(engine: Engine, questions: list, ask) -> str:

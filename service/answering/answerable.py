@@ -8,6 +8,7 @@ none, the abstention says which of these failed."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ class Decision:
 
 def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
     """Not a heading (or a section title), a title line, a URL, nor a fragment under four words."""
+    return _is_answer_sentence(text, tuple(headings))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _is_answer_sentence(text: str, headings: tuple[str, ...]) -> bool:  # sentences recur across questions
     plain = clean(text).strip("-*•· ")
     words = _WORD.findall(plain)
     if len(words) < MIN_WORDS or plain in headings:

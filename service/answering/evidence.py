@@ -14,7 +14,7 @@ import numpy as np
 
 from service.answering.answer_types import typed_spans
 from service.answering.extractive import Candidate, terms
-from service.answering.terms import CorpusTerms, supported
+from service.answering.terms import CorpusTerms
 from service.text.sentences import clean
 
 SENTENCE_FEATURES = ("cosine", "sentence_coverage", "passage_coverage", "names_in_sentence",
@@ -76,8 +76,7 @@ class Question:
 def _share(names: Sequence[str], text: str, corpus: CorpusTerms) -> float:
     if not names:
         return 1.0
-    low = text.lower()
-    return sum(supported(n, text, low, corpus.acronyms) for n in names) / len(names)
+    return sum(corpus.supports(n, text) for n in names) / len(names)
 
 
 def measure(q: Question, q_vec: np.ndarray, pool: Sequence[Candidate], vectors: np.ndarray,

@@ -8,10 +8,13 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 from dataclasses import dataclass, field
 
 from service.retrieval.bm25 import tokenize
+
+T = TypeVar("T")
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*|\d[\d,.]*\d|\d|[,;:()/]")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*[A-Z0-9]s?$")
@@ -140,8 +143,28 @@ class CorpusTerms:
         words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in _SMALL]
         return all(self.uses(w) for w in words)
 
+    @functools.cached_property
+    def _memo(self) -> dict[tuple[str, str, str], object]:
+        return {}
+
+    def _remember(self, key: tuple[str, str, str], make: Callable[[], T]) -> T:
+        """Answers that depend only on the corpus and the texts (sentences recur across questions)."""
+        memo = self._memo
+        if key not in memo:
+            if len(memo) > 200_000:
+                memo.clear()
+            memo[key] = make()
+        return memo[key]  # type: ignore[return-value]
+
+    def supports(self, term: str, text: str) -> bool:
+        """`supported(term, text)` with this corpus's acronyms, remembered."""
+        return self._remember(("s", term, text), lambda: supported(term, text, text.lower(), self.acronyms))
+
     def expanded(self, text: str) -> str:
         """`text` with the expansion of each acronym it uses appended, for matching its words."""
+        return self._remember(("e", text, ""), lambda: self._expanded(text))
+
+    def _expanded(self, text: str) -> str:
         found = [self.acronyms[a] for a in set(re.findall(r"\b[A-Z][A-Z0-9&-]+\b", text)) if a in self.acronyms]
         return f"{text} ({'; '.join(found)})" if found else text
 

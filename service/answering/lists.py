@@ -60,10 +60,20 @@ def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     return out
 
 
+def bullet_indent(text: str, at: int) -> int | None:
+    """The indentation of the bullet item on the line holding offset `at`, or None off a list."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    m = _BULLET.match(text[line_start:line_end if line_end >= 0 else len(text)])
+    return len(m.group(1).expandtabs()) if m else None
+
+
 def items_after(text: str, at: int, stop: int | None = None) -> list[Item]:
     """The bullet items of the list starting on the first non-blank line after offset `at`, up to
-    `stop`: each item with its wrapped continuation lines, nested items by indentation."""
+    `stop`: each item with its wrapped continuation lines, nested items by indentation. When `at` is
+    on a bullet item itself, its sub-items: up to the next item at its own level."""
     stop = len(text) if stop is None else stop
+    parent = bullet_indent(text, at)
     line_end = text.find("\n", at)
     if line_end < 0:
         return []
@@ -80,6 +90,8 @@ def items_after(text: str, at: int, stop: int | None = None) -> list[Item]:
         m = _BULLET.match(line)
         if m:
             indent = len(m.group(1).expandtabs())
+            if parent is not None and indent <= parent:
+                break
             while indents and indent < indents[-1]:
                 indents.pop()
             if not indents or indent > indents[-1]:

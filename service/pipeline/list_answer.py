@@ -11,14 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
-from service.answering.lists import Item, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
+from service.answering.lists import Item, bullet_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
 from service.core.records import AnswerSentence, Chunk, Document, Hit, Section
 from service.stores.base import ServedIndex
 from service.text.sentences import clean, split_sentences
 
 MAX_ITEMS = 20
 _COLON = re.compile(r":[\s¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
-_INDENT = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)])[ \t]")
 _RULE = re.compile(r"^[\s|+:=-]*$")  # a table's or a heading's rule line: nothing to read
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 
@@ -30,19 +29,46 @@ class ListAnswer:
     note: str | None
 
 
+def _bullets(text: str, start: int, end: int) -> list[Item]:
+    """Each bullet item in text[start:end] whole, with its continuation lines (indented deeper than
+    its marker, blank lines between allowed)."""
+    out: list[tuple[int, int, int]] = []
+    pos = start
+    current: tuple[int, int, int] | None = None  # (start, end, marker indent)
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = text[pos:stop]
+        m = _BULLET.match(line)
+        indent = len(line) - len(line.lstrip())
+        if m:
+            if current:
+                out.append(current)
+            current = (pos + m.end(), pos + len(line.rstrip()), indent)
+        elif current and line.strip() and indent > current[2]:
+            current = (current[0], pos + len(line.rstrip()), current[2])
+        elif current and line.strip():
+            out.append(current)
+            current = None
+        pos = stop + 1
+    if current:
+        out.append(current)
+    levels = sorted({indent for _, _, indent in out})  # nested items by their markers' indentation
+    return [Item(a, b, levels.index(indent) + 1) for a, b, indent in out]
+
+
 def _section_items(doc: Document, section: Section) -> list[Item]:
-    """The section's sentences and items in order, its sub-headings left out."""
+    """The section's sentences and bullet items (each item whole) in order, its sub-headings left out."""
     titles = {clean(s.title) for s in doc.sections}
-    out = []
+    bullets = _bullets(doc.text, section.body_start, section.end)
+    out = list(bullets)
     for s in split_sentences(doc.doc_id, doc.text[section.body_start:section.end], section.body_start):
         if clean(s.text) in titles or _RULE.match(s.text):
             continue
-        line_start = doc.text.rfind("\n", 0, s.start) + 1
-        line = doc.text[line_start:s.end]
-        bullet = _INDENT.match(line)
-        depth = 0 if not bullet else (2 if line[: len(line) - len(line.lstrip())] else 1)
-        out.append(Item(s.start, s.end, depth))
-    return out
+        if any(b.start - 4 <= s.start and s.end <= b.end + 1 for b in bullets):
+            continue  # inside an item, which is shown whole
+        out.append(Item(s.start, s.end, 0))
+    return sorted(out, key=lambda i: i.start)
 
 
 def _introduces(doc: Document | None, c: Candidate) -> bool:
@@ -56,7 +82,12 @@ def _introduces(doc: Document | None, c: Candidate) -> bool:
     if not after.startswith(("\n", "\r")) and after.split("\n", 1)[0].strip():
         return False
     nxt = next((line for line in after.split("\n")[1:] if line.strip()), "")
-    return bool(_BULLET.match(nxt)) and len(items_after(doc.text, c.sentence.end)) >= 2
+    m = _BULLET.match(nxt)
+    if not m:
+        return False
+    own = bullet_indent(doc.text, c.sentence.start)  # an item with sub-items introduces them
+    deeper = own is None or len(m.group(0)) - len(m.group(0).lstrip()) > own
+    return deeper and len(items_after(doc.text, c.sentence.end)) >= 2
 
 
 def _best_intro(question: str, q_vec: np.ndarray, pool: list[Candidate], vectors: np.ndarray,

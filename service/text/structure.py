@@ -11,6 +11,7 @@ _ROMAN = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d+)\.\s+\S")
 _MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 _MAX_HEADING = 120
+_CAPTION = re.compile(r"^(?:Table|Figure|Example|Listing)[\s\xa0]*\d", re.I)  # a caption, not a heading
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#+`'])\1{2,}\s*$")  # a setext / reStructuredText underline
 # "3.1. Template information", "1.  Introduction" (two spaces: a list item has one)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]|^(\d{1,2})\.(?:\s{2,}|\xa0)\s*[A-Z]")
@@ -45,6 +46,7 @@ def _is_subheading(line: str) -> bool:
         and not _BULLET.match(line)
         and s[-1] not in ".,;:!?”\"'"
         and "**" not in s
+        and not _CAPTION.match(s)
     )
 
 

@@ -43,9 +43,31 @@ class PassageView:
     text: str
     section: tuple[str, ...]
     title: str
+    start: int = 0  # the passage's offset in its document
 
     def context(self) -> str:
         return "\n".join((self.title, *self.section, self.text))
+
+    def paragraph(self, start: int, end: int) -> str:
+        """The paragraph (or bullet item) of the passage holding document span [start, end)."""
+        a, b = max(0, start - self.start), max(0, end - self.start)
+        text = self.text
+        head = max(text.rfind("\n\n", 0, a), _last_item(text, a))
+        tail = [i for i in (text.find("\n\n", b), _next_item(text, b)) if i >= 0]
+        return text[head + 1 if head >= 0 else 0: min(tail) if tail else len(text)]
+
+
+_ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]")
+
+
+def _last_item(text: str, at: int) -> int:
+    found = [m.start() for m in _ITEM.finditer(text, 0, at + 1)]
+    return found[-1] if found else -1
+
+
+def _next_item(text: str, at: int) -> int:
+    m = _ITEM.search(text, at)
+    return m.start() if m else -1
 
 
 @dataclass(frozen=True)
@@ -153,20 +175,24 @@ class Gathered:
 
 
 def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
-           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings) -> Gathered:
-    """The candidates that are sentences (not headings, title lines, URLs, fragments), measured."""
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
+           own: str | None = None) -> Gathered:
+    """The candidates that are sentences (not headings, title lines, URLs, fragments), measured; the
+    question's names are those of `own` (the user's words) when given."""
     pool = [c for c in cands
             if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]
     texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]
     similarity = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
     contexts = ["\n".join(passages[n - 1].context() for n in c.citations) for c in pool]
-    q = Question.of(question, expected_type(question), specific_terms(question), corpus)
-    return Gathered(q, pool, contexts, similarity, measure(q, q_vec, pool, sentence_vectors, contexts, corpus))
+    paragraphs = [passages[c.citations[0] - 1].paragraph(c.sentence.start, c.sentence.end) for c in pool]
+    q = Question.of(question, expected_type(question), specific_terms(own or question), corpus)
+    return Gathered(q, pool, contexts, similarity,
+                    measure(q, q_vec, pool, sentence_vectors, contexts, corpus, paragraphs))
 
 
 def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
            passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
-           model: AnswerModel | None = None) -> Decision:
+           model: AnswerModel | None = None, own: str | None = None) -> Decision:
     """The answer sentences (best first, then the others in reading order) or why there are none.
 
     Three checks abstain, in order: the best sentence is not similar enough (`abstain_threshold`), the
@@ -176,7 +202,7 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     the type beside the question's names, or neither (not_answered). The fitted sentence model picks
     the sentence."""
     model = model or load_model()
-    g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings)
+    g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings, own)
     q, pool, contexts, similarity, evidence = g.question, g.pool, g.contexts, g.similarity, g.evidence
     kind, names = q.kind, q.names
     about = _about(question, names)
@@ -184,8 +210,8 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
         return _abstain("not_covered", kind, about, (), float(similarity.max()) if len(similarity) else 0.0)
     scores = model.sentence(np.array([e.row() for e in evidence]))
     named = np.array([e.names_in_passage == 1.0 for e in evidence])
-    # an answer of the expected type counts beside the question's names: half of them in the sentence itself
-    typed = np.array([e.typed is not False and (e.typed is None or e.names_in_sentence >= 0.5) for e in evidence])
+    # an answer of the expected type counts beside the question's names: half of them in its paragraph
+    typed = np.array([e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5) for e in evidence])
     unknown = tuple(n for n in names if not corpus.names(n))
     if unknown:  # the documents never use the name: nothing in them is about it
         return _abstain("missing_terms", kind, about, unknown, 0.0)

@@ -40,6 +40,7 @@ class Evidence:
     previous_coverage: float = 0.0
     previous_ends_colon: bool = False
     new_terms: float = 0.0  # share of the sentence's terms the question does not use
+    names_in_paragraph: float = 0.0  # share of the question's names in the sentence's paragraph or item
 
     def row(self) -> list[float]:
         return [self.cosine, self.sentence_coverage, self.passage_coverage, self.names_in_sentence,
@@ -80,19 +81,22 @@ def _share(names: Sequence[str], text: str, corpus: CorpusTerms) -> float:
 
 
 def measure(q: Question, q_vec: np.ndarray, pool: Sequence[Candidate], vectors: np.ndarray,
-            contexts: Sequence[str], corpus: CorpusTerms) -> list[Evidence]:
-    """The evidence of each candidate; `contexts[i]` is the title, headings and text of its passages."""
+            contexts: Sequence[str], corpus: CorpusTerms, paragraphs: Sequence[str] = ()) -> list[Evidence]:
+    """The evidence of each candidate; `contexts[i]` is the title, headings and text of its passages,
+    `paragraphs[i]` the paragraph or list item holding it (default: the sentence alone)."""
     asked = corpus.expanded(q.text)
     qterms = set(q.weights)
     out = []
-    for c, context in zip(pool, contexts):
+    paragraphs = list(paragraphs) or [c.sentence.text for c in pool]
+    for c, context, paragraph in zip(pool, contexts, paragraphs):
         text = corpus.expanded(clean(c.sentence.text))  # "ADSE" also counts as its expansion
         held = terms(text)
         typed = bool(typed_spans(q.kind, c.sentence, asked)) if q.kind else None
         out.append(Evidence(float(vectors[c.row] @ q_vec), q.coverage(text), q.coverage(corpus.expanded(context)),
                             _share(q.names, text, corpus), _share(q.names, context, corpus), typed,
                             c.position[0], len(text.split()),
-                            new_terms=len(held - qterms) / max(1, len(held))))
+                            new_terms=len(held - qterms) / max(1, len(held)),
+                            names_in_paragraph=_share(q.names, corpus.expanded(clean(paragraph)), corpus)))
     return _with_previous(pool, out)
 
 
@@ -106,7 +110,7 @@ def _with_previous(pool: Sequence[Candidate], evidence: list[Evidence]) -> list[
             e, p = evidence[b], evidence[a]
             out[b] = Evidence(e.cosine, e.sentence_coverage, e.passage_coverage, e.names_in_sentence,
                               e.names_in_passage, e.typed, e.rank, e.words, p.cosine, p.sentence_coverage,
-                              clean(sa.text).endswith(":"), e.new_terms)
+                              clean(sa.text).endswith(":"), e.new_terms, e.names_in_paragraph)
     return out
 
 

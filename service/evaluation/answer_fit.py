@@ -37,7 +37,7 @@ def examples(engine: Engine, questions: Sequence[tuple[str, bool, tuple[str, ...
         labels = np.array([answerable and any(holds_evidence(clean(c.sentence.text), e) for e in evidence)
                            for c in g.pool], dtype=bool)
         unknown = any(not engine.corpus_terms.names(n) for n in g.question.names)
-        typed = any(e.typed is not False and (e.typed is None or e.names_in_sentence >= 0.5) for e in g.evidence)
+        typed = any(e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5) for e in g.evidence)
         out.append(Example(answerable, g, labels, unknown or not typed))
     return out
 

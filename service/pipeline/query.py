@@ -166,15 +166,18 @@ class Engine:
         rows, hits, q_vec = self._search(question, top_k, mode, timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
-        views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id)) for h in hits]
+        views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id), h.chunk.start)
+                 for h in hits]
         return Reading(hits, q_vec, pool, vectors, views)
 
-    def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
+    def ask(self, question: str, top_k: int, mode: str | None = None, own: str | None = None) -> Answer:
+        """The answer to `question`; `own` is the user's own words when `question` also carries terms
+        of earlier turns (a follow-up): the answer must hold the names the user gave, not the carried ones."""
         timings: dict[str, float] = {}
         r = self.reading(question, top_k, mode, timings)
         clock = _Clock(timings)
         hits, q_vec, pool, vectors = r.hits, r.q_vec, r.pool, r.vectors
-        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings)
+        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings, own=own)
         missing = d.abstention is not None and d.abstention.reason == "missing_terms"
         if not missing and expected_type(question) is None:  # a factoid question is never a list question
             listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,

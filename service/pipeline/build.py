@@ -96,13 +96,14 @@ def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
     return unique, per_chunk
 
 
-def _tag(sentences: list[Sentence], progress: Progress | None) -> list[Sentence]:
-    """Each sentence with its named entities (index time only: queries never run the tagger)."""
-    if not sentences:
-        return sentences
-    found = spacy_entities([s.text for s in sentences],
-                           progress=(lambda done, total: progress("entities", done, total)) if progress else None)
-    return [replace(s, entities=e) for s, e in zip(sentences, found)]
+def _tag(sentences: list[Sentence], progress: Progress | None,
+         known: Mapping[str, tuple[tuple[int, int, str], ...]]) -> list[Sentence]:
+    """Each sentence with its named entities (index time only: queries never run the tagger); a
+    sentence the current build already tagged keeps its entities (they depend on its text only)."""
+    todo = sorted({s.text for s in sentences if s.text not in known})
+    found = dict(zip(todo, spacy_entities(
+        todo, progress=(lambda done, total: progress("entities", done, total)) if progress else None))) if todo else {}
+    return [replace(s, entities=found[s.text] if s.text in found else known[s.text]) for s in sentences]
 
 
 def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embedder: Embedder,
@@ -204,12 +205,12 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     fp = embedder.fingerprint()
     chunks = split_corpus(docs, settings.chunking)
     sentences, per_chunk = _sentences(chunks) if settings.sentences else ([], [[] for _ in chunks])
-    sentences = _tag(sentences, progress)
+    target = settings.index_store()
+    sentences = _tag(sentences, progress, target.entities_by_text() if sentences else {})
     p_texts = [passage_text(c.section, c.text) for c in chunks]
     s_texts = [clean(s.text) for s in sentences]
     p_keys = [embed_key(fp, t) for t in p_texts]
     s_keys = [embed_key(fp, t) for t in s_texts]
-    target = settings.index_store()
     reuse = {**extra, **target.vectors_by_key()}
     vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
     s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")

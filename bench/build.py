@@ -73,13 +73,15 @@ def main() -> None:
         assert fast.fingerprint() == build_fingerprint(int8) and getattr(fast, "encoder", "") == "int8"
         torch_model.encode(["warm up"] * 8), fast.encode(["warm up"] * 8)
         times: dict[str, list[float]] = {"int8": [], "fp32": []}
-        for _ in range(args.rounds):
+        for r in range(args.rounds):
             for name, settings, embedder in (("int8", int8, fast), ("fp32", fp32, torch_model)):
-                seconds, report = timed_build(settings, embedder)
+                fresh = settings.model_copy(update={"index_dir": work / f"index-{name}-{r}"})  # nothing to reuse
+                seconds, report = timed_build(fresh, embedder)
                 times[name].append(seconds)
                 load.append(os.getloadavg()[0])
                 print(f"  {name}: {report.embedded} texts in {seconds:.1f}s", flush=True)
-        texts = report.embedded
+                texts = report.embedded
+        int8 = int8.model_copy(update={"index_dir": work / f"index-int8-{args.rounds - 1}"})
         build_s, fp32_s = statistics.median(times["int8"]), statistics.median(times["fp32"])
         build_rate, raw_rate = texts / build_s, texts / fp32_s
         unchanged = [timed_cli("--corpus-dir", str(int8.corpus_dir), "--index-dir", str(int8.index_dir), "index", "--quiet") for _ in range(3)]

@@ -18,7 +18,8 @@ class AnswerSettings:
     abstain_threshold: float = 0.38
     max_sentences: int = 3
     lexical_weight: float = 0.3
-    margin: float = 0.12  # sentences within this of the best one join the answer
+    margin: float = 0.12  # (one-threshold answerer) sentences within this of the best one join the answer
+    companion_share: float = 0.5  # sentences at least this likely, relative to the best one, join it
     rank_penalty: float = 0.01
 
 
@@ -72,15 +73,23 @@ def lexical_overlap(question: str, sentence: str) -> float:
     return len(q & terms(sentence)) / len(q) if q else 0.0
 
 
-def score_candidates(question: str, q_vec: np.ndarray, cands: list[Candidate],
-                     sentence_vectors: np.ndarray, settings: AnswerSettings) -> np.ndarray:
+def similarity_scores(question: str, q_vec: np.ndarray, cands: list[Candidate], sentence_vectors: np.ndarray,
+                      settings: AnswerSettings, texts: list[str] | None = None) -> np.ndarray:
+    """Cosine to the question, plus lexical overlap (with `texts`, when given, standing for the
+    sentences), minus a little per rank of the first citing passage."""
     if not cands:
         return np.zeros(0, dtype=np.float32)
     sims = sentence_vectors[[c.row for c in cands]] @ q_vec
-    lexical = np.array([lexical_overlap(question, clean(c.sentence.text)) for c in cands])
+    texts = texts if texts is not None else [clean(c.sentence.text) for c in cands]
+    lexical = np.array([lexical_overlap(question, t) for t in texts])
     ranks = np.array([c.position[0] - 1 for c in cands])
-    scores = sims + settings.lexical_weight * lexical - settings.rank_penalty * ranks
-    if wants_quantity(question):  # a sentence with no number cannot answer "how many"
+    return sims + settings.lexical_weight * lexical - settings.rank_penalty * ranks
+
+
+def score_candidates(question: str, q_vec: np.ndarray, cands: list[Candidate],
+                     sentence_vectors: np.ndarray, settings: AnswerSettings) -> np.ndarray:
+    scores = similarity_scores(question, q_vec, cands, sentence_vectors, settings)
+    if len(scores) and wants_quantity(question):  # a sentence with no number cannot answer "how many"
         has_number = np.array([bool(_NUMBER.search(c.sentence.text)) for c in cands])
         scores = np.where(has_number, scores, -1.0)
     return scores

@@ -12,6 +12,7 @@ from service.pipeline import BuildReport, build_index
 from service.app.runtime import build_embedder, build_fingerprint, build_settings, load_engine
 from service.app.settings import Settings
 from service.core.modes import MODES
+from service.core.records import Answer
 
 
 def index(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,6 +45,23 @@ def _page(page: int | None) -> str:
     return f" p. {page}" if page else ""
 
 
+def print_answer(answer: Answer) -> None:
+    """The short answer first (factoid questions), then the answer; an abstention names its reason."""
+    if answer.short_answer is not None:
+        print(f"{answer.short_answer.text} [{answer.short_answer.citation}]")
+        print()
+    if any(s.depth for s in answer.sentences):  # a list answer: one line per item, nested items indented
+        for s in answer.sentences:
+            lead = "  " * (s.depth - 1) + "- " if s.depth else ""
+            print(lead + s.text + " " + "".join(f"[{n}]" for n in s.citations))
+        if answer.list_note:
+            print(f"(note: {answer.list_note})")
+    else:
+        print(answer.text)
+    if answer.abstained and answer.abstention is not None:
+        print(f"(reason: {answer.abstention.reason})")
+
+
 def ask(args: argparse.Namespace, settings: Settings) -> int:
     from service.http.schemas import AskRequest, ask_response
 
@@ -53,7 +71,7 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(ask_response(answer, engine.index).model_dump())
         return 0
-    print(answer.text)
+    print_answer(answer)
     print()
     for n, hit in enumerate(answer.hits, start=1):
         c = hit.chunk
@@ -90,6 +108,10 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
         from service.cli.eval import evaluate_beir
 
         return evaluate_beir(args, settings)
+    if args.answers is not None or args.lists:
+        from service.cli.answers_eval import evaluate_answer_sets
+
+        return evaluate_answer_sets(args, settings)
     from service.evaluation.testset import DEFAULT_TESTSET, evaluate as run_eval, load_testset
 
     questions = load_testset(Path(args.testset) if args.testset else DEFAULT_TESTSET)

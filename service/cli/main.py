@@ -28,7 +28,9 @@ settings come from BRIEFQA_* environment variables (see README); flags override 
 EVAL_EXAMPLES = """examples:
   briefqa eval --beir ../shared/benchmarks/scifact                 SciFact test, every mode
   briefqa eval --beir ../shared/benchmarks/scifact --split train --sweep
-  briefqa eval --beir ../shared/benchmarks/scifact --report docs  write docs/EVALUATION.md"""
+  briefqa eval --beir ../shared/benchmarks/scifact --report docs  write docs/EVALUATION.md
+  briefqa eval --answers                                           answer figures, every corpus and split
+  briefqa eval --answers debian-policy --lists                     one corpus, and the list set"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--conversations", metavar="FILE", help="score follow-up questions of a conversation set "
                    "(e.g. tests/data/conversations.jsonl): last turn's hit@5 with vs without the history")
     s.add_argument("--reranker", metavar="DIR", help="local cross-encoder directory (BRIEFQA_RERANKER)")
+    s.add_argument("--answers", nargs="*", metavar="CORPUS", choices=("brief", "debian-policy", "developers-reference"),
+                   help="answer-level figures per split on the hand-written answer sets of these corpora (default: all "
+                        "three); corpora other than the brief get their own index under INDEX_DIR/answers/")
+    s.add_argument("--lists", action="store_true", help="item recall and complete lists on the list and section set")
+    s.add_argument("--data", metavar="DIR", default="tests/data", help="folder of the answer and list sets and "
+                   "their corpora/ (default tests/data)")
     return p
 
 

@@ -68,6 +68,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    # named entities found at index time: (start, end, label), offsets relative to `text`
+    entities: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,32 @@ class Hit:
 class AnswerSentence:
     text: str
     citations: tuple[int, ...]
+    depth: int = 0  # list answers: 1 for an item, 2 for an item nested under it; 0 for a sentence or a list's intro
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The words that answer a factoid question, inside the first answer sentence:
+    `text == document.text[start:end]`, like a citation."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    citation: int  # the [n] of the passage holding it
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Why the documents do not answer: `not_covered` (nothing close), `missing_terms` (a name, number
+    or rare word of the question is nowhere in the passages) or `no_answer_of_type` (the passages
+    discuss it but hold no answer of the expected type)."""
+
+    reason: str
+    message: str  # the reason in one plain sentence, shown as the answer
+    expected: str | None = None
+    about: tuple[str, ...] = ()
+    missing_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,11 +118,14 @@ class Answer:
     abstained: bool
     confidence: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    abstention: Abstention | None = None
+    short_answer: ShortAnswer | None = None
+    list_note: str | None = None  # list answers: a stated count that differs, or items left out ("and 3 more")
 
     @property
     def text(self) -> str:
         if self.abstained:
-            return ABSTAIN_TEXT
+            return self.abstention.message if self.abstention else ABSTAIN_TEXT
         return " ".join(
             s.text + " " + "".join(f"[{n}]" for n in s.citations) for s in self.sentences
         )

@@ -84,6 +84,8 @@ class SentenceOut(BaseModel):
     text: str = Field(description="The sentence, without its [n] markers.")
     citations: list[int] = Field(description="The passages it cites (1-based).")
     score: float | None = Field(None, description="LLM answers: support by the cited passages (grounding check).")
+    depth: int = Field(0, description="List answers: 1 for an item, 2 for an item nested under it; 0 for a sentence "
+                       "or the list's introducing sentence or heading.")
 
 
 class DroppedOut(BaseModel):
@@ -92,12 +94,35 @@ class DroppedOut(BaseModel):
     score: float | None = Field(None, description="Its best support score, when it was scored.")
 
 
+class AbstentionOut(BaseModel):
+    model_config = _examples({"reason": "no_answer_of_type", "expected": "amount", "about": ["NSATU"], "missing_terms": []})
+    reason: Literal["not_covered", "missing_terms", "no_answer_of_type"] = Field(
+        description="`not_covered`: nothing close; `missing_terms`: a name, acronym, number or asked-for thing of the "
+                    "question is not in the closest passages; `no_answer_of_type`: they discuss it but hold no answer "
+                    "of the expected type.")
+    expected: str | None = Field(None, description="The answer type the question asks for (person, date, place, number, "
+                                 "amount, duration, frequency), if it says.")
+    about: list[str] = Field(default_factory=list, description="What the question is about.")
+    missing_terms: list[str] = Field(default_factory=list, description="The question's terms the passages lack.")
+
+
+class ShortAnswerOut(BaseModel):
+    model_config = _examples({"text": "EUR 40 billion", "doc_id": _DOC, "start": 5120, "end": 5134, "citation": 1})
+    text: str = Field(description="The words that answer a factoid question, inside the first answer sentence.")
+    doc_id: str
+    start: int = Field(description="text == document.text[start:end], like a citation.")
+    end: int
+    citation: int = Field(description="The [n] of the passage holding it.")
+
+
 class AskResponse(BaseModel):
     model_config = _examples(
         {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
          "index_version": _VERSION, "timings_ms": {"embed": 8.1, "retrieve": 0.9, "answer": 1.4}},
         {"question": "what's a good recipe for Belgian waffles", "answer": "The indexed documents do not cover this question.",
-         "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6}})
+         "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6},
+         "abstention": {"reason": "not_covered", "expected": None, "about": ["recipe", "Belgian", "waffles"],
+                        "missing_terms": []}})
     question: str
     answer: str
     abstained: bool
@@ -110,6 +135,11 @@ class AskResponse(BaseModel):
     dropped: list[DroppedOut] = Field(default_factory=list, description="LLM answers: generated sentences left out, "
                                       "with the reason.")
     note: str | None = Field(None, description="Why an LLM answer fell back to the extractive one, if it did.")
+    abstention: AbstentionOut | None = Field(None, description="When `abstained`: why, machine-readable; `answer` "
+                                             "says it in one sentence and `citations` are the closest passages.")
+    short_answer: ShortAnswerOut | None = Field(None, description="Factoid questions: the answer's key words.")
+    list_note: str | None = Field(None, description="List answers: a count the question states that differs from the "
+                                  "items found, or how many items are left out of `sentences` (all are cited).")
 
 
 class SearchResponse(BaseModel):
@@ -167,7 +197,25 @@ def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
                        citations=passages(answer.hits, index), index_version=index.version,
                        timings_ms=answer.timings_ms,
-                       sentences=[SentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences])
+                       sentences=[SentenceOut(text=s.text, citations=list(s.citations), depth=s.depth)
+                                  for s in answer.sentences],
+                       abstention=_abstention(answer), short_answer=_short(answer), list_note=answer.list_note)
+
+
+def _abstention(answer: Answer) -> AbstentionOut | None:
+    a = answer.abstention
+    if not answer.abstained:
+        return None
+    if a is None:
+        return AbstentionOut(reason="not_covered")
+    return AbstentionOut(reason=a.reason, expected=a.expected, about=list(a.about),  # type: ignore[arg-type]
+                         missing_terms=list(a.missing_terms))
+
+
+def _short(answer: Answer) -> ShortAnswerOut | None:
+    s = answer.short_answer
+    return None if s is None else ShortAnswerOut(text=s.text, doc_id=s.doc_id, start=s.start, end=s.end,
+                                                 citation=s.citation)
 
 
 def llm_response(result: LlmResult, index: LoadedIndex) -> AskResponse:

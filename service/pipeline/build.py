@@ -17,6 +17,7 @@ from service.core.checkpoints import Checkpoint, no_checkpoint
 from service.ingest.chunking import ChunkSettings, split_corpus
 from service.ingest.corpus import read_corpus
 from service.models.embedding import Embedder
+from service.models.entities import MODEL as ENTITY_MODEL, spacy_entities
 from service.core.errors import BriefqaError
 from service.stores.manifest import new_manifest
 from service.pipeline.query import embed_key, passage_text
@@ -54,6 +55,9 @@ class BuildSettings:
             "passage_text": "subheading+clean/v1"}
         if not self.sentences:
             fp["sentences"] = False
+        else:  # sentence spans (hard-wrapped paragraphs joined) and their named entities
+            fp["sentence_units"] = "wrap-joined/v2"
+            fp["entities"] = ENTITY_MODEL
         if self.faiss_index != "Flat":
             fp["faiss_index"] = self.faiss_index
         return fp
@@ -90,6 +94,16 @@ def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
             mine.append(rows[key])
         per_chunk.append(mine)
     return unique, per_chunk
+
+
+def _tag(sentences: list[Sentence], progress: Progress | None,
+         known: Mapping[str, tuple[tuple[int, int, str], ...]]) -> list[Sentence]:
+    """Each sentence with its named entities (index time only: queries never run the tagger); a
+    sentence the current build already tagged keeps its entities (they depend on its text only)."""
+    todo = sorted({s.text for s in sentences if s.text not in known})
+    found = dict(zip(todo, spacy_entities(
+        todo, progress=(lambda done, total: progress("entities", done, total)) if progress else None))) if todo else {}
+    return [replace(s, entities=found[s.text] if s.text in found else known[s.text]) for s in sentences]
 
 
 def _embed(texts: list[str], keys: list[str], reuse: dict[str, np.ndarray], embedder: Embedder,
@@ -191,11 +205,12 @@ def _build(settings: BuildSettings, docs: list[Document], embedder: Embedder,
     fp = embedder.fingerprint()
     chunks = split_corpus(docs, settings.chunking)
     sentences, per_chunk = _sentences(chunks) if settings.sentences else ([], [[] for _ in chunks])
+    target = settings.index_store()
+    sentences = _tag(sentences, progress, target.entities_by_text() if sentences else {})
     p_texts = [passage_text(c.section, c.text) for c in chunks]
     s_texts = [clean(s.text) for s in sentences]
     p_keys = [embed_key(fp, t) for t in p_texts]
     s_keys = [embed_key(fp, t) for t in s_texts]
-    target = settings.index_store()
     reuse = {**extra, **target.vectors_by_key()}
     vectors, n1 = _embed(p_texts, p_keys, reuse, embedder, progress, "passages")
     s_vectors, n2 = _embed(s_texts, s_keys, reuse, embedder, progress, "sentences")

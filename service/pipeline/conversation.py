@@ -104,5 +104,5 @@ def ask_in_context(engine: Engine, question: str, top_k: int, mode: str | None,
                    history: Sequence[str] = ()) -> Answer:
     """Engine.ask on the resolved query; the answer's `question` says which question it answered."""
     resolved = resolve(question, history)
-    answer = engine.ask(resolved.query, top_k, mode)
+    answer = engine.ask(resolved.query, top_k, mode, own=resolved.question if resolved.context else None)
     return replace(answer, question=resolved.shown)

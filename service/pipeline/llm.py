@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+from service.answering.answer_types import expected_type, lacks_type
 from service.answering.grounding import Checked, Dropped, GroundingSettings, check
 from service.models.chat import ChatModel, LlmError, Message
 from service.pipeline import Engine
@@ -35,6 +36,10 @@ class Prepared:
     prompt: list[Message] | None
     note: str | None
 
+    @property
+    def question(self) -> str:
+        return self.extractive.question
+
 
 def prepare(engine: Engine, model: ChatModel | None, question: str, top_k: int, mode: str | None) -> Prepared:
     base = engine.ask(question, top_k, mode)
@@ -54,7 +59,7 @@ def finish(engine: Engine, prepared: Prepared, draft: str, grounding: GroundingS
     """Check the draft; keep its supported sentences, or fall back when none is left."""
     base = prepared.extractive
     t = time.perf_counter()
-    checked: Checked = check(draft, base.hits, engine.embedder, grounding)
+    checked: Checked = typed_only(prepared.question, check(draft, base.hits, engine.embedder, grounding), base)
     timings = {**base.timings_ms, "generate": round(generate_ms, 3),
                "ground": round((time.perf_counter() - t) * 1000, 3)}
     if not checked.kept:
@@ -62,6 +67,20 @@ def finish(engine: Engine, prepared: Prepared, draft: str, grounding: GroundingS
     sentences = tuple(AnswerSentence(k.text, k.citations) for k in checked.kept)
     answer = replace(base, sentences=sentences, abstained=False, timings_ms=timings)
     return LlmResult(answer, "llm", tuple(k.score for k in checked.kept), checked.dropped)
+
+
+def typed_only(question: str, checked: Checked, base: Answer) -> Checked:
+    """Drop a kept sentence that states an answer of the question's type (a date, an amount) that no
+    passage it cites holds: the LLM may not supply the fact the documents lack."""
+    kind = expected_type(question)
+    kept, dropped = [], list(checked.dropped)
+    for k in checked.kept:
+        claim = lacks_type(kind, k.text, [base.hits[n - 1].chunk.text for n in k.citations])
+        if claim is None:
+            kept.append(k)
+        else:
+            dropped.append(Dropped(k.text, f"states a {kind} ({claim}) its passages do not hold", k.score))
+    return Checked(tuple(kept), tuple(dropped))
 
 
 def failed(prepared: Prepared, error: LlmError) -> LlmResult:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering.extractive import AnswerSettings, compose, pool_sentences
+from service.answering.answer_types import expected_type
+from service.answering.answerable import PassageView, decide
+from service.answering.extractive import AnswerSettings, Candidate, pool_sentences
+from service.answering.terms import CorpusTerms
+from service.pipeline.list_answer import list_answer
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
 from service.core.records import Answer, Chunk, Hit
@@ -44,6 +49,17 @@ def passage_text(section: tuple[str, ...], text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """A question's retrieved passages, their sentences (`pool`) and the sentences' vectors."""
+
+    hits: list[Hit]
+    q_vec: np.ndarray
+    pool: list[Candidate]
+    vectors: np.ndarray
+    views: list[PassageView]
+
+
+@dataclass(frozen=True)
 class Rankings:
     """One query's rows and scores from each retriever, before fusion."""
 
@@ -74,6 +90,22 @@ class Engine:
     @property
     def version(self) -> str:
         return self.index.version
+
+    def _doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """A document's passages (list answers cite the ones holding items beyond the retrieved passages)."""
+        return self._chunks_by_doc.get(doc_id, [])
+
+    @functools.cached_property
+    def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
+        out: dict[str, list[Chunk]] = {}
+        for c in self.index.all_chunks():
+            out.setdefault(c.doc_id, []).append(c)
+        return out
+
+    @functools.cached_property
+    def corpus_terms(self) -> CorpusTerms:
+        """The corpus's acronyms ("Full Name (ACR)") and vocabulary, read once per index."""
+        return CorpusTerms.of(d.text for d in self.index.document_list())
 
     def rankings(self, query: str, q_vec: np.ndarray, mode: str = "hybrid", n: int | None = None) -> Rankings:
         """Each retriever's top `n` rows (default: the `candidates` setting) for `mode`: fusion's inputs."""
@@ -128,15 +160,34 @@ class Engine:
         rest = {r: floor - 1e-6 * (i + 1) for i, r in enumerate(rows[len(head):])}
         return ranked(new) + list(rest), {**new, **rest}
 
-    def ask(self, question: str, top_k: int, mode: str | None = None) -> Answer:
-        timings: dict[str, float] = {}
+    def reading(self, question: str, top_k: int, mode: str | None = None,
+                timings: dict[str, float] | None = None) -> Reading:
+        """The passages retrieved for a question and their sentences: what the answerer reads."""
         rows, hits, q_vec = self._search(question, top_k, mode, timings)
-        clock = _Clock(timings)
         per_chunk, found, vectors = self.index.sentences_of(rows)
         pool = pool_sentences(list(range(len(rows))), per_chunk, found)
-        sentences, confidence = compose(question, q_vec, pool, vectors, self.answer_settings)
+        views = [PassageView(h.chunk.text, h.chunk.section, self.index.title(h.chunk.doc_id), h.chunk.start)
+                 for h in hits]
+        return Reading(hits, q_vec, pool, vectors, views)
+
+    def ask(self, question: str, top_k: int, mode: str | None = None, own: str | None = None) -> Answer:
+        """The answer to `question`; `own` is the user's own words when `question` also carries terms
+        of earlier turns (a follow-up): the answer must hold the names the user gave, not the carried ones."""
+        timings: dict[str, float] = {}
+        r = self.reading(question, top_k, mode, timings)
+        clock = _Clock(timings)
+        hits, q_vec, pool, vectors = r.hits, r.q_vec, r.pool, r.vectors
+        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings, own=own)
+        missing = d.abstention is not None and d.abstention.reason == "missing_terms"
+        if not missing and expected_type(question) is None:  # a factoid question is never a list question
+            listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,
+                                 self._doc_chunks)
+            if listed is not None:
+                clock.lap("answer")
+                return Answer(question, listed.sentences, listed.hits, False, 1.0, timings, list_note=listed.note)
         clock.lap("answer")
-        return Answer(question, sentences, tuple(hits), not sentences, confidence, timings)
+        return Answer(question, d.sentences, tuple(hits), not d.sentences, d.confidence, timings,
+                      d.abstention, d.short_answer)
 
 
 class _Clock:

@@ -90,6 +90,9 @@ class IndexStore(Protocol):
     def vectors_by_key(self) -> dict[str, np.ndarray]:
         """Embed key -> vector of every passage and sentence of the current build (for reuse)."""
 
+    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        """Sentence text -> its named entities, of the current build (for reuse: tagging is slow)."""
+
     def write(self, version: str, data: Any, manifest: dict[str, Any], checkpoint: Checkpoint) -> None:
         """Write a complete build, all or nothing; it is not served until published."""
 

@@ -34,20 +34,52 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+_MARKER = re.compile(r"^(\s*)((?:[-*+•]|\d+[.)]|\(?[a-z0-9]\))\s+)?")
+_WRAP_MAX = 100  # a text whose longest line is at most this wide may be hard-wrapped
+_WRAP_SLACK = 22  # a line this close to the longest one ended at the margin, not at its end
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a passage's lines were wrapped at, or None when they were not (long lines)."""
+    widths = [len(line.rstrip()) for line in lines if line.strip()]
+    if len(widths) < 3 or max(widths) > _WRAP_MAX:
+        return None
+    return max(widths)
+
+
+def _wraps_into(line: str, following: str, width: int) -> bool:
+    """`line` was broken at the margin and `following` (the next line) goes on with its text."""
+    body = line.rstrip()
+    if len(body) < width - _WRAP_SLACK or body.endswith(":") or not following.strip():
+        return False
+    marker = _MARKER.match(line)
+    next_marker = _MARKER.match(following)
+    if next_marker.group(2):
+        return False  # a new list item
+    indent, text_indent = len(marker.group(1)), marker.end()
+    return len(next_marker.group(1)) in (indent, text_indent)
+
+
 def _units(text: str) -> list[tuple[int, int]]:
-    """Lines, except that a line starting in lower case continues an unfinished one."""
+    """Lines, except that a line starting in lower case continues an unfinished one, and a
+    hard-wrapped paragraph's lines (broken at a fixed width) are one unit."""
     units: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    width = _wrap_width(lines)
+    pos, joined = 0, False
+    for i, line in enumerate(lines):
         start, end = pos, pos + len(line)
         pos = end + 1
         stripped = line.strip()
         if not stripped:
+            joined = False
             continue
-        if units and stripped[0].islower() and text[units[-1][0] : units[-1][1]].rstrip()[-1] not in ".!?:;":
+        if units and (joined or stripped[0].islower()
+                      and text[units[-1][0] : units[-1][1]].rstrip()[-1] not in ".!?:;"):
             units[-1] = (units[-1][0], end)
         else:
             units.append((start, end))
+        joined = width is not None and i + 1 < len(lines) and _wraps_into(line, lines[i + 1], width)
     return units
 
 

@@ -11,6 +11,10 @@ _ROMAN = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d+)\.\s+\S")
 _MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 _MAX_HEADING = 120
+_CAPTION = re.compile(r"^(?:Table|Figure|Example|Listing)[\s\xa0]*\d", re.I)  # a caption, not a heading
+_UNDERLINE = re.compile(r"^\s*([=\-~^*#+`'])\1{2,}\s*$")  # a setext / reStructuredText underline
+# "3.1. Template information", "1.  Introduction" (two spaces: a list item has one)
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]|^(\d{1,2})\.(?:\s{2,}|\xa0)\s*[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ def _is_subheading(line: str) -> bool:
         and not _BULLET.match(line)
         and s[-1] not in ".,;:!?”\"'"
         and "**" not in s
+        and not _CAPTION.match(s)
     )
 
 
@@ -50,11 +55,27 @@ def _text_headings(text: str) -> list[Heading]:
     lines = _lines(text)
     blank = [not line.strip() for _, line in lines]
     heads: list[Heading] = []
+    styles: list[str] = []  # underline characters in order of first use: the first marks level 1
     i = 0
     while i < len(lines):
         start, line = lines[i]
         before_blank = i == 0 or blank[i - 1]
         s = line.strip()
+        under = _UNDERLINE.match(lines[i + 1][1]) if i + 1 < len(lines) and s else None
+        if under and not _UNDERLINE.match(line) and len(lines[i + 1][1].strip()) >= 0.5 * len(s) \
+                and len(s) <= _MAX_HEADING and not _BULLET.match(line):
+            if under.group(1) not in styles:
+                styles.append(under.group(1))
+            body = lines[i + 1][0] + len(lines[i + 1][1])
+            heads.append(Heading(s, styles.index(under.group(1)) + 1, start, body))
+            i += 2
+            continue
+        numbered = _NUMBERED.match(s)
+        if numbered and before_blank and (i + 1 >= len(lines) or blank[i + 1]) and len(s) <= 100 \
+                and s[-1] not in ".,;:!?":
+            heads.append(Heading(s, (numbered.group(1) or numbered.group(2)).count(".") + 1, start, start + len(line)))
+            i += 1
+            continue
         if not s or not before_blank or len(s) > _MAX_HEADING or _BULLET.match(line):
             i += 1
             continue
@@ -70,7 +91,24 @@ def _text_headings(text: str) -> list[Heading]:
         if after_blank and _is_subheading(line) and i + 1 < len(lines):
             heads.append(Heading(s, 2, start, start + len(line)))
         i += 1
-    return heads
+    return _without_contents(heads, text)
+
+
+def _without_contents(heads: list[Heading], text: str) -> list[Heading]:
+    """Drop the entries of a table of contents: a heading whose title comes again later and whose
+    text up to the next heading has no line ending a sentence."""
+    out = []
+    for i, h in enumerate(heads):
+        nxt = heads[i + 1].start if i + 1 < len(heads) else len(text)
+        again = any(_key(later.title) == _key(h.title) for later in heads[i + 1:])
+        if again and not any(line.rstrip()[-1:] in ".!?:" for line in text[h.body:nxt].splitlines() if line.strip()):
+            continue
+        out.append(h)
+    return out
+
+
+def _key(title: str) -> str:
+    return " ".join(title.lower().split())
 
 
 def _markdown_headings(text: str) -> list[Heading]:

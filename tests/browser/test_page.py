@@ -83,9 +83,10 @@ def _check_adse(page, server: str, seen: dict) -> None:
     citation = body["citations"][0]
     text = httpx.get(f"{server}/v1/documents/{citation['doc_id']}").json()["text"]
     marked = page.evaluate("() => document.querySelector('#passage-1 mark').textContent")
-    assert marked == text[citation["start"]:citation["end"]]
+    assert marked == text[citation["start"]:citation["end"]].replace("**", "")  # the document's **bold** shown as bold
     quote = page.evaluate("() => document.querySelector('#passage-1 blockquote').textContent")
-    assert text[citation["start"] - 100:citation["start"]] in quote and text[citation["end"]:citation["end"] + 100] in quote
+    before, after = text[citation["start"] - 100:citation["start"]], text[citation["end"]:citation["end"] + 100]
+    assert before.replace("**", "") in quote and after.replace("**", "") in quote  # bold shown, markers not
     assert not page.locator(".warning").count()
     assert seen["errors"] == []
     assert all(u.startswith(server) for u in seen["requests"]), seen["requests"]
@@ -198,3 +199,28 @@ def test_every_answer_sentence_is_emphasised_inside_a_cited_passage(browser, ser
         assert any(" ".join(sentence.split()) == " ".join(q.split()) for q in quoted), sentence
     assert seen["errors"] == []
     context.close()
+
+
+def test_abstention_reason_short_answer_list_and_document_bold_are_shown(browser, server):
+    context, page, seen = _open(browser, server, 1100, 900)
+    try:
+        _ask(page, "How many Patriot missiles did France order?")
+        page.wait_for_selector("#answer.abstained .reason")
+        assert "do not mention: France" in page.inner_text("#answer .reason")
+        page.click("#new-conversation")  # each question stands alone: no earlier turn carried into it
+        _ask(page, "When is the next meeting of NATO defence ministers expected?")
+        page.wait_for_selector("#short:not([hidden]) mark.short")
+        assert page.inner_text("#short mark.short") == "February 2025"
+        assert page.inner_text("#answer mark.short") == "February 2025"
+        page.click("#new-conversation")
+        _ask(page, "what was on the agenda of the meetings?")
+        page.wait_for_selector("#answer ul.items li")
+        items = page.locator("#answer ul.items > li").all_inner_texts()
+        assert any(i.startswith("Allied deterrence and defence") for i in items), items
+        assert all(re.search(r"\[\d+\]", i) for i in items)
+        _wait_for_context(page)
+        bold = page.locator("#passages strong.emphasis").all_inner_texts()
+        assert bold and not any("**" in t for t in page.locator("#passages blockquote").all_inner_texts())
+        assert not seen["errors"], seen["errors"]
+    finally:
+        context.close()

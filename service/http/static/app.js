@@ -62,8 +62,59 @@ function getDocument(docId) {
   return docCache.get(docId);
 }
 
+// A document's own **emphasis** as <strong>, the markers hidden: text nodes for `text`, starting in
+// bold when `state.bold`; `state` carries on to the next piece of the same document text.
+function emphasised(text, state) {
+  const out = [];
+  text.split("**").forEach((piece, i) => {
+    if (i > 0) state.bold = !state.bold;
+    if (piece) out.push(state.bold ? el("strong", { class: "emphasis", text: piece }) : document.createTextNode(piece));
+  });
+  return out;
+}
+
+// The short answer (factoid questions), highlighted, with its [n]
+function renderShort(body) {
+  const box = $("short");
+  const s = body.short_answer;
+  box.hidden = !s;
+  if (!s) return;
+  box.replaceChildren(el("span", { class: "label", text: "Short answer: " }), el("mark", { class: "short", text: s.text }),
+                      document.createTextNode(" "), el("a", { href: `#passage-${s.citation}`, class: "cite", text: `[${s.citation}]` }));
+}
+
+// Why the documents do not answer, from the machine-readable abstention
+function abstentionNote(a) {
+  if (!a) return "";
+  const reasons = { not_covered: "nothing in the documents is close to the question",
+                    missing_terms: "the closest passages do not mention: " + (a.missing_terms || []).join(", "),
+                    no_answer_of_type: `the passages discuss it but hold no ${a.expected || "answer"}`,
+                    not_answered: "the passages are about it but the evidence that they answer it is too weak" };
+  return `Reason: ${reasons[a.reason] || a.reason}.`;
+}
+
+// A list answer: its introducing sentence, then the items as bullets (nested under their parent), each with its [n]
+function renderList(body) {
+  const box = $("answer");
+  box.replaceChildren();
+  const cites = s => s.citations.flatMap(n => [document.createTextNode(" "),
+    el("a", { href: `#passage-${n}`, class: "cite", "data-n": String(n), text: `[${n}]` })]);
+  const lists = [];
+  for (const s of body.sentences) {
+    if (!s.depth) { box.append(el("p", { class: "intro" }, s.text, ...cites(s))); lists.length = 0; continue; }
+    while (lists.length < s.depth) {
+      const ul = el("ul", { class: "items" });
+      (lists.length ? lists[lists.length - 1].lastElementChild || lists[lists.length - 1] : box).append(ul);
+      lists.push(ul);
+    }
+    lists.length = s.depth;
+    lists[s.depth - 1].append(el("li", {}, s.text, ...cites(s)));
+  }
+  if (body.list_note) box.append(el("p", { class: "list-note", text: `Note: ${body.list_note}.` }));
+}
+
 // "text **bold** [1][2] more" -> text nodes, <strong> for **…**, <a href="#passage-n"> for [n]
-function renderAnswer(text, count) {
+function renderAnswer(text, count, short) {
   const box = $("answer");
   box.replaceChildren();
   const parts = text.split(/(\[\d+\])/);
@@ -77,7 +128,13 @@ function renderAnswer(text, count) {
     }
     part.split("**").forEach((piece, i) => {
       if (i > 0) bold = !bold;
-      if (piece) box.append(bold ? el("strong", { text: piece }) : document.createTextNode(piece));
+      if (!piece) return;
+      const at = short ? piece.indexOf(short) : -1;
+      const nodes = at < 0 ? [document.createTextNode(piece)]
+        : [document.createTextNode(piece.slice(0, at)), el("mark", { class: "short", text: short }),
+           document.createTextNode(piece.slice(at + short.length))];
+      if (at >= 0) short = null;  // highlight its first occurrence only
+      box.append(...(bold ? [el("strong", {}, ...nodes)] : nodes));
     });
   }
 }
@@ -114,8 +171,9 @@ async function fillContext(c, body) {
   try {
     const doc = await getDocument(c.doc_id);
     const ctx = contextOf(doc.text, c.start, c.end);
-    body.replaceChildren(document.createTextNode(ctx.before), markSpan(ctx.span, c.quoted || []),
-                         document.createTextNode(ctx.after));
+    const state = { bold: false };
+    body.replaceChildren(...emphasised(ctx.before, state), markSpan(ctx.span, c.quoted || [], state),
+                         ...emphasised(ctx.after, state));
     if (ctx.span !== c.text) {
       body.after(el("p", { class: "warning", text: "The document's text at these offsets differs from the passage." }));
     }
@@ -126,7 +184,7 @@ async function fillContext(c, body) {
 
 // The passage in <mark>; inside it, the answer sentences copied from it in <strong> (matched ignoring
 // whitespace and ** emphasis, since answer sentences are cleaned copies).
-function markSpan(span, sentences) {
+function markSpan(span, sentences, state = { bold: false }) {
   const found = [];
   for (const sentence of sentences) {
     if (!sentence.trim()) continue;
@@ -138,10 +196,10 @@ function markSpan(span, sentences) {
   let at = 0;
   for (const [s, e] of found) {
     if (s < at) continue;
-    mark.append(document.createTextNode(span.slice(at, s)), el("strong", { class: "quoted", text: span.slice(s, e) }));
+    mark.append(...emphasised(span.slice(at, s), state), el("strong", { class: "quoted" }, ...emphasised(span.slice(s, e), state)));
     at = e;
   }
-  mark.append(document.createTextNode(span.slice(at)));
+  mark.append(...emphasised(span.slice(at), state));
   return mark;
 }
 
@@ -161,6 +219,12 @@ function quotedBy(answer) {
   return out;
 }
 
+function quotedBySentences(sentences) {
+  const out = {};
+  for (const s of sentences) for (const n of s.citations) (out[n] = out[n] || []).push(s.text);
+  return out;
+}
+
 function citedNumbers(answer) {
   return new Set([...answer.matchAll(/\[(\d+)\]/g)].map(m => Number(m[1])));
 }
@@ -170,15 +234,20 @@ function renderResult(body) {
   const box = $("answer");
   box.classList.toggle("abstained", body.abstained);
   if (body.abstained) {
-    box.replaceChildren(el("strong", { text: "No answer. " }), document.createTextNode(body.answer));
+    box.replaceChildren(el("strong", { text: "No answer. " }), document.createTextNode(body.answer),
+                        el("span", { class: "reason", text: " " + abstentionNote(body.abstention) }));
+  } else if ((body.sentences || []).some(s => s.depth > 0)) {
+    renderList(body);
   } else {
-    renderAnswer(body.answer, body.citations.length);
+    renderAnswer(body.answer, body.citations.length, body.short_answer && body.short_answer.text);
   }
+  renderShort(body);
   const t = body.timings_ms || {};
   const total = Object.values(t).reduce((a, b) => a + b, 0);
   $("meta").textContent = `index ${body.index_version} · ${total.toFixed(0)} ms`;
   const cited = citedNumbers(body.answer);
-  const quotes = body.abstained ? {} : quotedBy(body.answer);
+  const quotes = body.abstained ? {} : (body.sentences && body.sentences.length ? quotedBySentences(body.sentences)
+                                                                               : quotedBy(body.answer));
   const shown = (body.abstained ? body.citations : body.citations.filter(c => cited.has(c.n)))
     .map(c => ({ ...c, quoted: quotes[c.n] || [] }));
   $("passages-heading").textContent = body.abstained ? "Closest passages (none answers the question)" : "Cited passages";

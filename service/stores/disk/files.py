@@ -112,7 +112,8 @@ def write_build(index_dir: Path, version: str, data: IndexData, manifest: dict[s
         for c, key, sents in zip(data.chunks, data.chunk_keys, data.chunk_sentences)
     ])
     _write_json(tmp / "sentences.json", [
-        [s.doc_id, s.start, s.end, key] for s, key in zip(data.sentences, data.sentence_keys)
+        [s.doc_id, s.start, s.end, key, [list(e) for e in s.entities]]
+        for s, key in zip(data.sentences, data.sentence_keys)
     ])
     checkpoint("writing")
     _write_npy(tmp / "vectors.npy", data.vectors)
@@ -195,8 +196,9 @@ def _load_verified(folder: Path, manifest: dict[str, Any], version: str) -> Load
         chunk_keys.append(key)
         chunk_sentences.append(sents)
     sentences, sentence_keys = [], []
-    for doc_id, start, end, key in _read_json(folder / "sentences.json"):
-        sentences.append(Sentence(doc_id, start, end, texts[doc_id][start:end]))
+    for doc_id, start, end, key, *entities in _read_json(folder / "sentences.json"):
+        found = tuple((int(a), int(b), str(label)) for a, b, label in (entities[0] if entities else ()))
+        sentences.append(Sentence(doc_id, start, end, texts[doc_id][start:end], found))
         sentence_keys.append(key)
     vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)

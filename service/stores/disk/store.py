@@ -52,6 +52,13 @@ class DiskStore:
         reuse.update(zip(old.sentence_keys, old.sentence_vectors))
         return reuse
 
+    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        try:
+            old = store.load_build(self.index_dir).data
+        except BriefqaError:
+            return {}
+        return {s.text: s.entities for s in old.sentences}
+
     def write(self, version: str, data: IndexData, manifest: dict[str, Any], checkpoint: Checkpoint) -> None:
         store.write_build(self.index_dir, version, data, manifest, checkpoint)
 

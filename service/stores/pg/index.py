@@ -88,7 +88,8 @@ class PgIndex:
         lists = dict(self._rows("sentence_rows", (list(rows),)))
         per_chunk, srows = local_sentences(rows, lists)
         found = {r[0]: r[1:] for r in self._rows("sentences", (srows,))} if srows else {}
-        sentences = [Sentence(*found[s][:4]) for s in srows]
+        sentences = [Sentence(*found[s][:4], tuple((a, b, label) for a, b, label in found[s][5]))
+                     for s in srows]
         vectors = np.stack([as_array(found[s][4]) for s in srows]) if srows \
             else np.zeros((0, self.dimension), np.float32)
         return per_chunk, sentences, vectors
@@ -128,7 +129,8 @@ _QUERIES = {
     "chunks": f"SELECT {_CHUNK_COLUMNS} FROM {{chunks}} WHERE row_no = ANY(%s)",
     "all_chunks": f"SELECT {_CHUNK_COLUMNS} FROM {{chunks}} ORDER BY row_no",
     "sentence_rows": "SELECT row_no, sentence_rows FROM {chunks} WHERE row_no = ANY(%s)",
-    "sentences": "SELECT row_no, doc_id, start_offset, end_offset, sentence, embedding FROM {sentences}"
+    "sentences": "SELECT row_no, doc_id, start_offset, end_offset, sentence, embedding, entities"
+                 " FROM {sentences}"
                  " WHERE row_no = ANY(%s)",
     "documents": "SELECT doc_id, title, source, sha256, body, sections, pages FROM {documents} ORDER BY doc_id",
     "document": "SELECT doc_id, title, source, sha256, body, sections, pages FROM {documents} WHERE doc_id = %s",

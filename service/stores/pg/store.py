@@ -103,6 +103,15 @@ class PgStore:
                 found.update((k, as_array(v)) for k, v in conn.execute(query))
             return found
 
+    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        with self._conn() as conn:
+            row = conn.execute("SELECT build_id FROM briefqa_current").fetchone()
+            if row is None:
+                return {}
+            query = sql.SQL("SELECT sentence, entities FROM {}").format(partition("sentences", row[0]))
+            return {text: tuple((int(a), int(b), str(label)) for a, b, label in found)
+                    for text, found in conn.execute(query)}
+
     def write(self, version: str, data: IndexData, manifest: dict[str, Any], checkpoint: Checkpoint) -> None:
         dimension = int(manifest["model"]["dimension"])
         with self._conn() as conn, conn.transaction():

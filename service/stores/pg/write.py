@@ -55,7 +55,8 @@ def _chunks(data: IndexData) -> Iterable[Sequence[Any]]:
 
 def _sentences(data: IndexData) -> Iterable[Sequence[Any]]:
     for i, (s, key) in enumerate(zip(data.sentences, data.sentence_keys)):
-        yield (i, s.doc_id, s.start, s.end, s.text, key, np.asarray(data.sentence_vectors[i], dtype=np.float32))
+        yield (i, s.doc_id, s.start, s.end, s.text, key, np.asarray(data.sentence_vectors[i], dtype=np.float32),
+               Jsonb([list(e) for e in s.entities]))
 
 
 def _postings(bm25: Bm25Index) -> Iterable[Sequence[Any]]:
@@ -73,8 +74,8 @@ def write_rows(conn: psycopg.Connection, build_id: int, data: IndexData) -> None
                                      "passage", "embed_key", "sentence_rows", "embedding"],
           ["int4", "text", "text", "int4", "int4", "text[]", "int4", "text", "text", "int4[]", "vector"], _chunks(data))
     _copy(conn, "sentences", build_id, ["row_no", "doc_id", "start_offset", "end_offset", "sentence", "embed_key",
-                                        "embedding"],
-          ["int4", "text", "int4", "int4", "text", "text", "vector"], _sentences(data))
+                                        "embedding", "entities"],
+          ["int4", "text", "int4", "int4", "text", "text", "vector", "jsonb"], _sentences(data))
     _copy(conn, "postings", build_id, ["term", "row_no", "weight"], ["text", "int4", "float4"], _postings(data.bm25))
 
 

@@ -29,9 +29,11 @@ def test_hybrid_retrieval_meets_the_foundation_targets(results):
     assert results["mrr@10"] >= 0.85
 
 
-def test_no_answerable_question_abstains_and_every_abstention_is_right(results):
-    # The issue's target is that every unanswerable question abstains too; that is NOT met (recall
-    # 0.25): near-topic questions need a reader model. This guards what holds today.
-    assert results["abstain_precision"] == 1.0
-    assert results["abstain_recall"] >= 0.25
-    assert all(qid.startswith("u") for qid in results["abstain_errors"])
+def test_most_unanswerable_questions_abstain_and_few_answerable_ones_do(results):
+    # Issue 14's answerer trades: it abstains on 9 of the 12 unanswerable questions (the one-threshold
+    # answerer: 3) and wrongly on 3 of the 69 answerable ones (before: 0), names the passage does not
+    # repeat ("the Secretary General" for Rutte, "American" for the United States). The issue's targets
+    # (>= 90% and <= 2%) need a reader model; this guards what holds today.
+    assert results["abstain_recall"] >= 0.7
+    wrong = [qid for qid in results["abstain_errors"] if qid.startswith("a")]
+    assert len(wrong) <= 3, wrong

@@ -34,3 +34,39 @@ def test_bullets_and_sentences_are_not_headings():
     text = "INTRO HEADING\n\n- a bullet line\n\nA sentence that ends with a period.\n\nShort heading\n\nbody text here.\n"
     titles = [h.title for h in detect_headings(text, "txt")]
     assert titles == ["INTRO HEADING", "Short heading"]
+
+
+SETEXT = """Autopkgtest - Defining tests
+============================
+
+Overview
+--------
+
+Tests are run.
+
+Table of Contents
+
+   3.1. Template information
+
+   4. Frontends
+
+3.1.  Template information
+
+   So, what do we need to store? A name.
+
+Table 1. Available data types
+
+   string, boolean.
+"""
+
+
+def test_underlined_and_numbered_headings_of_plain_text_and_no_contents_entries():
+    heads = detect_headings(SETEXT, "txt")
+    titles = [(h.level, h.title) for h in heads]
+    assert (1, "Autopkgtest - Defining tests") in titles and (2, "Overview") in titles
+    numbered = [h for h in heads if "Template information" in h.title]
+    assert len(numbered) == 1 and SETEXT.index("3.1.  Template") == numbered[0].start  # the contents entry is gone
+    assert numbered[0].level == 2
+    assert not any(h.title.startswith("Table 1") for h in heads)  # a caption is not a heading
+    over = [h for h in heads if h.title == "Overview"][0]
+    assert SETEXT[over.start:over.body].endswith("--------")

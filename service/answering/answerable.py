@@ -1,0 +1,238 @@
+"""Whether the passages answer a question, decided from evidence, and with which sentence.
+
+A sentence may answer when it is a sentence (not a heading, title line, URL or fragment), when its
+passage holds every specific term of the question (names, acronyms, numbers; an acronym or the
+expansion the corpus defines for it), and when it holds an answer of the type the question asks for
+(a date for "when", an amount for "how much"). The best such sentence comes first; when there is
+none, the abstention says which of these failed."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.answering.answer_types import expected_type, typed_spans
+from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
+from service.answering.evidence import Evidence, Question, measure, question_row
+from service.answering.model import AnswerModel, load_model
+from service.answering.terms import CorpusTerms, specific_terms, supported
+from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
+from service.text.sentences import clean
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/\S*)?\b")
+_END = ".!?:;”\"’)"
+MIN_WORDS = 4
+NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
+        "number": "number", "amount": "amount", "quantity": "figure", "duration": "length of time", "frequency": "frequency"}
+_STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
+         "do", "does", "did", "this", "that", "these", "those", "it", "its", "by", "with", "at", "from", "as",
+         "what", "which", "who", "whom", "when", "where", "why", "how", "many", "much", "will", "would", "can",
+         "should", "has", "have", "had", "there", "their", "they", "any", "name", "give", "list", "paper", "brief",
+         "document", "documents", "say", "says"}
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """What the answerer reads of a retrieved passage besides its sentences."""
+
+    text: str
+    section: tuple[str, ...]
+    title: str
+    start: int = 0  # the passage's offset in its document
+
+    def context(self) -> str:
+        return "\n".join((self.title, *self.section, self.text))
+
+    def paragraph(self, start: int, end: int) -> str:
+        """The paragraph (or bullet item) of the passage holding document span [start, end)."""
+        a, b = max(0, start - self.start), max(0, end - self.start)
+        text = self.text
+        head = max(text.rfind("\n\n", 0, a), _last_item(text, a))
+        tail = [i for i in (text.find("\n\n", b), _next_item(text, b)) if i >= 0]
+        return text[head + 1 if head >= 0 else 0: min(tail) if tail else len(text)]
+
+
+_ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]")
+
+
+def _last_item(text: str, at: int) -> int:
+    found = [m.start() for m in _ITEM.finditer(text, 0, at + 1)]
+    return found[-1] if found else -1
+
+
+def _next_item(text: str, at: int) -> int:
+    m = _ITEM.search(text, at)
+    return m.start() if m else -1
+
+
+@dataclass(frozen=True)
+class Decision:
+    sentences: tuple[AnswerSentence, ...]
+    confidence: float
+    abstention: Abstention | None = None
+    short_answer: ShortAnswer | None = None
+
+
+def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
+    """Not a heading (or a section title), a title line, a URL, nor a fragment under four words."""
+    return _is_answer_sentence(text, tuple(headings))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _is_answer_sentence(text: str, headings: tuple[str, ...]) -> bool:  # sentences recur across questions
+    plain = clean(text).strip("-*•· ")
+    words = _WORD.findall(plain)
+    if len(words) < MIN_WORDS or plain in headings:
+        return False
+    ends = plain[-1] in _END
+    letters = [c for c in plain if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        return False  # an all-caps title line
+    if " | " in plain and not ends:
+        return False  # a masthead or title line: "182 SPE 24 E | Original: English | October 2024"
+    url_chars = sum(len(m.group(0)) for m in _URL.finditer(plain))
+    if url_chars > 0.4 * len(plain):
+        return False
+    return ends or len(words) >= 8
+
+
+def _about(question: str, terms: Sequence[str]) -> tuple[str, ...]:
+    if terms:
+        return tuple(terms)
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", question) if w.lower() not in _STOP]
+    return tuple(words[-3:])
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _abstain(reason: str, expected: str | None, about: tuple[str, ...], missing: tuple[str, ...],
+             confidence: float) -> Decision:
+    if reason == "missing_terms":
+        names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        message = f"The closest passages do not mention {names}."
+    elif reason == "no_answer_of_type":
+        topic = _names(about) if about else "this"
+        message = f"The documents mention {topic} but give no {NOUN.get(expected or '', 'answer')} for it."
+    elif reason == "not_answered":
+        topic = _names(about) if about else "this"
+        message = f"The closest passages mention {topic} but do not answer the question."
+    else:
+        message = ABSTAIN_TEXT
+    return Decision((), confidence, Abstention(reason, message, expected, about, missing))
+
+
+def _extend_name(text: str, a: int, asked: str) -> int:
+    """Start a name span at the capitalised words just before it ("Lloyd" of "Lloyd J. Austin III")."""
+    for m in reversed(list(re.finditer(r"[A-Z][a-z]+ $", text[:a]))):
+        if m.group(0).strip().lower() not in asked:
+            return m.start()
+    return a
+
+
+def _nearest(spans: list[tuple[int, int]], text: str, question: str) -> list[tuple[int, int]]:
+    """Spans ordered by their distance to the nearest word of the question in the sentence."""
+    words = {w for w in re.findall(r"[a-z]{4,}", question.lower()) if w not in _STOP}
+    at = [m.start() for m in re.finditer(r"[A-Za-z]{4,}", text) if m.group(0).lower() in words]
+    if not at:
+        return spans
+    return sorted(spans, key=lambda sp: min(min(abs(sp[0] - p), abs(sp[1] - p)) for p in at))
+
+
+def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswer | None:
+    """The span of the expected type nearest the question's words in the sentence, as document offsets;
+    `question` includes the expansions of its acronyms, so what it names is never the answer."""
+    if kind is None:
+        return None
+    s = cand.sentence
+    for a, b in _nearest(typed_spans(kind, s, question), s.text, question):
+        if kind == "person":
+            a = _extend_name(s.text, a, question.lower())
+        piece = s.text[a:b]
+        lead = len(piece) - len(piece.lstrip(" *“\"("))
+        trail = len(piece) - len(piece.rstrip(" *”\",.;:)"))
+        a, b = a + lead, b - trail
+        if b > a:
+            return ShortAnswer(s.text[a:b], s.doc_id, s.start + a, s.start + b, cand.citations[0])
+    return None
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The candidate answer sentences of a question and what was measured of each."""
+
+    question: Question
+    pool: list[Candidate]
+    contexts: list[str]
+    similarity: np.ndarray  # the one-threshold score (cosine, lexical overlap, rank)
+    evidence: list[Evidence]
+
+
+def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
+           own: str | None = None) -> Gathered:
+    """The candidates that are sentences (not headings, title lines, URLs, fragments), measured; the
+    question's names are those of `own` (the user's words) when given."""
+    pool = [c for c in cands
+            if is_answer_sentence(c.sentence.text, [t for n in c.citations for t in passages[n - 1].section])]
+    texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]
+    similarity = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
+    contexts = ["\n".join(passages[n - 1].context() for n in c.citations) for c in pool]
+    paragraphs = [passages[c.citations[0] - 1].paragraph(c.sentence.start, c.sentence.end) for c in pool]
+    q = Question.of(question, expected_type(question), specific_terms(own or question), corpus)
+    return Gathered(q, pool, contexts, similarity,
+                    measure(q, q_vec, pool, sentence_vectors, contexts, corpus, paragraphs))
+
+
+def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
+           passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
+           model: AnswerModel | None = None, own: str | None = None) -> Decision:
+    """The answer sentences (best first, then the others in reading order) or why there are none.
+
+    Three checks abstain, in order: the best sentence is not similar enough (`abstain_threshold`), the
+    documents never use a name the question gives (missing_terms), no sentence holds an answer of the
+    type the question expects (no_answer_of_type); then the fitted answerability model weighs all the
+    evidence together, and its reason is the weakest piece: a name the passages lack, no answer of
+    the type beside the question's names, or neither (not_answered). The fitted sentence model picks
+    the sentence."""
+    model = model or load_model()
+    g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings, own)
+    q, pool, contexts, similarity, evidence = g.question, g.pool, g.contexts, g.similarity, g.evidence
+    kind, names = q.kind, q.names
+    about = _about(question, names)
+    if not len(similarity) or float(similarity.max()) < settings.abstain_threshold:
+        return _abstain("not_covered", kind, about, (), float(similarity.max()) if len(similarity) else 0.0)
+    scores = model.sentence(np.array([e.row() for e in evidence]))
+    named = np.array([e.names_in_passage == 1.0 for e in evidence])
+    # an answer of the expected type counts beside the question's names: half of them in its paragraph
+    typed = np.array([e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5) for e in evidence])
+    unknown = tuple(n for n in names if not corpus.names(n))
+    if unknown:  # the documents never use the name: nothing in them is about it
+        return _abstain("missing_terms", kind, about, unknown, 0.0)
+    if not typed.any():
+        return _abstain("no_answer_of_type", kind, about, (), 0.0)
+    confidence = model.probability(question_row(q, evidence, scores))
+    if confidence < model.threshold:  # say which piece of evidence is weakest
+        if not named.any():
+            context = contexts[int(np.argmax(scores))]
+            missing = tuple(n for n in names if not supported(n, context, context.lower(), corpus.acronyms))
+            return _abstain("missing_terms", kind, about, missing, confidence)
+        if not (named & typed).any():
+            return _abstain("no_answer_of_type", kind, about, (), confidence)
+        return _abstain("not_answered", kind, about, (), confidence)
+    eligible = typed
+    masked = np.where(eligible, scores, -np.inf)
+    best = int(np.argmax(masked))
+    share = np.exp(masked - masked[best])  # each sentence's odds against the best one
+    others = [i for i in np.argsort(-masked, kind="stable")
+              if i != best and eligible[i] and share[i] >= settings.companion_share]
+    others = sorted(others[: settings.max_sentences - 1], key=lambda i: pool[i].position)
+    chosen = [best, *others]
+    sentences = tuple(AnswerSentence(clean(pool[i].sentence.text), pool[i].citations) for i in chosen)
+    return Decision(sentences, confidence, None, short_answer(kind, pool[best], corpus.expanded(question)))

@@ -1,0 +1,41 @@
+from service.answering.answer_types import expected_type, lacks_type, typed_spans
+from service.core.records import Sentence
+
+
+def test_expected_type_of_common_question_forms():
+    assert expected_type("How many Patriot missiles did France order?") == "number"
+    assert expected_type("How much money did Japan pledge?") == "amount"
+    assert expected_type("What will the project cost?") == "amount"
+    assert expected_type("When will NSATU be fully operational?") == "date"
+    assert expected_type("In what year was it founded?") == "date"
+    assert expected_type("Where is the new command being set up?") == "place"
+    assert expected_type("Who leads the ADSE?") == "person"
+    assert expected_type("How often are updates processed?") == "frequency"
+    assert expected_type("How long is the timeout?") == "duration"
+    assert expected_type("What are the ADSE priority areas?") is None
+
+
+def _s(text, entities=()):
+    return Sentence("d", 100, 100 + len(text), text, tuple(entities))
+
+
+def test_typed_spans_come_from_entities_and_patterns_leaving_out_what_the_question_names():
+    s = _s("Mark Rutte met Lloyd Austin in Brussels.", [(0, 10, "PERSON"), (15, 27, "PERSON"), (31, 39, "GPE")])
+    assert [s.text[a:b] for a, b in typed_spans("person", s, "Who did Mark Rutte's team meet?")] == ["Lloyd Austin"]
+    money = _s("Allies pledged EUR 40 billion and 1,000 Patriot missiles in 2024.")
+    assert [money.text[a:b] for a, b in typed_spans("amount", money)] == ["EUR 40 billion"]
+    assert [money.text[a:b] for a, b in typed_spans("number", money)] == ["1,000"]  # not the money, not the year
+    assert typed_spans("date", money) and not typed_spans("date", _s("No time is given here at all."))
+    assert typed_spans("place", _s("Modules go in /usr/share/perl5 on every system."))
+    assert typed_spans("frequency", _s("Updates are processed at least once a month by the maintainers."))
+
+
+def test_a_footnote_mark_is_not_a_number():
+    assert not typed_spans("number", _s("¹ For participating nations, please refer to the press release."))
+
+
+def test_an_llm_sentence_may_not_state_an_amount_its_passages_lack():
+    passages = ["Allies pledged EUR 40 billion in security assistance."]
+    assert lacks_type("amount", "Japan pledged EUR 5 billion. [1]", passages) == "EUR 5 billion"
+    assert lacks_type("amount", "Allies pledged EUR 40 billion. [1]", passages) is None
+    assert lacks_type(None, "Anything at all. [1]", passages) is None

@@ -1,0 +1,35 @@
+from service.answering.terms import CorpusTerms, glossary, specific_terms, supported
+
+TEXT = ("NATO established the Alliance Data Sharing Ecosystem (ADSE) for defence. Progress on the NATO Security "
+        "Assistance and Training for Ukraine (NSATU) is underway. The command (the new one) opens soon.")
+
+
+def test_specific_terms_are_names_acronyms_and_numbers():
+    assert specific_terms("How many Patriot missiles did France order?") == ("Patriot", "France")
+    assert specific_terms("How much military aid has New Zealand given Ukraine?") == ("New Zealand", "Ukraine")
+    assert specific_terms("What is the name of Australia's defence minister?") == ("Australia",)
+    assert specific_terms("what did allies pledge in 2024") == ("2024",)
+    assert specific_terms("What is the GDP of Romania?") == ("GDP", "Romania")
+
+
+def test_glossary_keeps_definitions_whose_initials_spell_the_acronym():
+    assert glossary([TEXT]) == {"ADSE": "Alliance Data Sharing Ecosystem",
+                                "NSATU": "NATO Security Assistance and Training for Ukraine"}
+
+
+def test_an_acronym_is_supported_by_its_expansion_and_names_by_their_forms():
+    acronyms = glossary([TEXT])
+    text = "The NATO Security Assistance and Training for Ukraine command is being set up."
+    assert supported("NSATU", text, text.lower(), acronyms)
+    assert not supported("KFOR", text, text.lower(), acronyms)
+    t = "Japanese and Australian counterparts met US Secretary Lloyd J. Austin III."
+    for term in ("Japan", "Australians", "Lloyd Austin"):
+        assert supported(term, t, t.lower(), {}), term
+    assert not supported("France", t, t.lower(), {})
+    assert supported("Asia-Pacific", "Indo-Pacific partners", "indo-pacific partners", {})
+
+
+def test_corpus_vocabulary_and_acronym_expansion():
+    corpus = CorpusTerms.of([TEXT])
+    assert not corpus.uses("company") and corpus.uses("commands") and corpus.uses("NATO")
+    assert "Alliance Data Sharing Ecosystem" in corpus.expanded("The ADSE will focus on four areas.")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from service.cli.main import main
+from tests.conftest import DATA
 from service.app.encoders import build_embedder, build_fingerprint, verification_texts
 from service.app.runtime import build_settings, load_engine, onnx_cache
 from service.app.settings import Settings
@@ -105,3 +106,7 @@ def test_briefqa_index_builds_int8_by_default_and_serves_it(int8_settings, tmp_p
     assert main([*args, "index"]) == 0 and "up to date" in capsys.readouterr().out
     assert main([*args, "ask", "what are the ADSE priority areas", "--json"]) == 0
     assert "undersea infrastructure" in json.loads(capsys.readouterr().out)["answer"]
+    # the answer figures of README run on the index `briefqa index` made, with its encoder
+    assert main([*args, "eval", "--answers", "brief", "--data", str(DATA), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["answers"]["brief"]
+    assert figures["heldout"]["questions"] > 0 and figures["dev"]["abstain_recall"] is not None

@@ -24,14 +24,14 @@ import numpy as np
 
 from service.answering.answerable import decide
 from service.answering.extractive import compose, pool_sentences
-from service.app.runtime import answer_settings, default_embedder, retrieval_settings
+from service.app.runtime import answer_settings, build_embedder, retrieval_settings
 from service.app.settings import Settings
 from service.cli.answers_eval import ANSWER_COLUMNS, print_table
 from service.cli.eval import FOUNDATION
 from service.core.records import Answer
 from service.evaluation.answer_run import AnswerJob, corpus_engine
-from service.evaluation.answer_sets import ANSWER_SETS, SPLITS, load_answer_set
-from service.evaluation.answers import score
+from service.evaluation.answer_sets import ANSWER_SETS, load_answer_set
+from service.evaluation.answers import by_split, score
 from service.evaluation.testset import DEFAULT_TESTSET, evaluate_mode, load_testset
 from service.pipeline import Engine
 
@@ -48,12 +48,7 @@ def previous_answer(engine: Engine, question: str, top_k: int = 5) -> Answer:
 
 
 def figures(engine: Engine, questions: list, ask) -> dict[str, dict]:
-    docs = {d.doc_id: d for d in engine.index.document_list()}
-    out = {}
-    for split in SPLITS:
-        mine = [q for q in questions if q.split == split]
-        out[split] = score(mine, [ask(q.question) for q in mine], docs)
-    return out
+    return by_split(engine, questions, score, ask)
 
 
 def main() -> None:
@@ -66,7 +61,7 @@ def main() -> None:
         root = args.index_root or Path(tmp)
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", root, settings.model,
                         retrieval_settings(settings), answer_settings(settings))
-        embedder = default_embedder(settings)
+        embedder = build_embedder(settings)  # the product's encoder (int8 by default)
         now, before, guard = {}, {}, {}  # guard: the retrieval and latency checks
         for corpus in ANSWER_SETS:
             engine = corpus_engine(job, corpus, embedder)

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from service.answering.model import DEFAULT_MODEL
-from service.app.runtime import answer_settings, default_embedder, retrieval_settings
+from service.app.runtime import answer_settings, build_embedder, retrieval_settings
 from service.app.settings import Settings
 from service.evaluation.answer_fit import examples, fit
 from service.evaluation.answer_run import AnswerJob, corpus_engine
@@ -37,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", args.index_root or Path(tmp), settings.model,
                         retrieval_settings(settings), answer_settings(settings))
-        embedder = default_embedder(settings)
+        embedder = build_embedder(settings)  # the product's encoder (int8 by default)
         dev = []
         for corpus, name in ANSWER_SETS.items():
             engine = corpus_engine(job, corpus, embedder)

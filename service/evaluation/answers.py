@@ -5,8 +5,8 @@ short-answer exact match, and answer sentences that are headings, title lines, U
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from service.answering.answerable import MIN_WORDS
 from service.core.records import Answer, Document
@@ -14,6 +14,7 @@ from service.evaluation.answer_sets import SPLITS, AnswerQuestion
 from service.pipeline import Engine
 from service.text.sentences import clean
 
+Q = TypeVar("Q")
 _URL = re.compile(r"https?://|\bwww\.")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -72,6 +73,7 @@ def score(questions: Sequence[AnswerQuestion], answers: Sequence[Answer],
         "abstain_recall": _rate(tp, len(unans)), "abstain_precision": _rate(tp, tp + fp),
         "wrong_abstain": _rate(fp, len(ans)),
         "evidence_in_top5": len(in_top), "answer_hit": _rate(len(hit), len(in_top)),
+        "answered_hit": _rate(len(hit), sum(not a.abstained for _, a in in_top)),
         "factoid_with_short": len(factoid), "short_exact": _rate(len(exact), len(factoid)),
         "bad_sentences": len(bad), "short_answer_citation_errors": len(broken),
         "errors": {"not_abstained": [q.qid for q, a in unans if not a.abstained],
@@ -81,12 +83,18 @@ def score(questions: Sequence[AnswerQuestion], answers: Sequence[Answer],
     }
 
 
-def evaluate_answers(engine: Engine, questions: Sequence[AnswerQuestion], mode: str = "hybrid",
-                     top_k: int = 5) -> dict[str, dict[str, Any]]:
-    """Per split (dev, heldout): the figures of `score`."""
+def by_split(engine: Engine, questions: Sequence[Q], scorer: Callable[[list[Q], list[Answer], dict[str, Document]], dict[str, Any]],
+             ask: Callable[[str], Answer]) -> dict[str, dict[str, Any]]:
+    """Per split (dev, heldout): `scorer` over the split's questions and what `ask` answers to each."""
     docs = {d.doc_id: d for d in engine.index.document_list()}
     out = {}
     for split in SPLITS:
-        mine = [q for q in questions if q.split == split]
-        out[split] = score(mine, [engine.ask(q.question, top_k, mode) for q in mine], docs)
+        mine = [q for q in questions if getattr(q, "split") == split]
+        out[split] = scorer(mine, [ask(getattr(q, "question")) for q in mine], docs)
     return out
+
+
+def evaluate_answers(engine: Engine, questions: Sequence[AnswerQuestion], mode: str = "hybrid",
+                     top_k: int = 5) -> dict[str, dict[str, Any]]:
+    """Per split (dev, heldout): the figures of `score`."""
+    return by_split(engine, questions, score, lambda q: engine.ask(q, top_k, mode))

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.core.records import Answer, Document
-from service.evaluation.answer_sets import SPLITS, ListQuestion
+from service.evaluation.answer_sets import ListQuestion
+from service.evaluation.answers import by_split
 from service.pipeline import Engine
 from service.text.sentences import clean
 
@@ -36,9 +37,5 @@ def score(questions: Sequence[ListQuestion], answers: Sequence[Answer], docs: di
 
 def evaluate_lists(engine: Engine, questions: Sequence[ListQuestion], mode: str = "hybrid",
                    top_k: int = 5) -> dict[str, dict[str, Any]]:
-    docs = {d.doc_id: d for d in engine.index.document_list()}
-    out = {}
-    for split in SPLITS:
-        mine = [q for q in questions if q.split == split]
-        out[split] = score(mine, [engine.ask(q.question, top_k, mode) for q in mine], docs)
-    return out
+    """Per split (dev, heldout): item recall and complete lists."""
+    return by_split(engine, questions, score, lambda q: engine.ask(q, top_k, mode))

@@ -8,19 +8,26 @@ import re
 
 from service.core.records import Sentence
 
+_ADJ = r"(?:[\w'’-]+\s+)?"  # one word between "which" and the noun: "which Romanian city"
 _Q = [  # (pattern on the question, expected type); the first match wins
-    (r"^\W*how\s+(?:much|expensive)\b|\b(?:cost|costs|budget|price|funding|gdp|salary|spend|spent|spending)\b",
-     "amount"),
+    (r"^\W*how\s+(?:much|expensive)\b|\btell\s+me\s+how\s+much\b"
+     r"|\b(?:cost|costs|budget|price|funding|gdp|salary|spend|spent|spending)\b", "amount"),
     (r"\bhow\s+(?:large|big|high)\b|\bthe\s+size\s+of\b", "quantity"),
-    (r"^\W*how\s+many\b|\bwhat\s+(?:number|percentage|share|proportion)\b"
-     r"|\bthe\s+(?:population|number|headcount)\s+of\b", "number"),
+    (r"\bhow\s+many\b|\bwhat\s+(?:number|percentage|share|proportion)\b|\bwhat\s+numeric\b"
+     r"|\bthe\s+(?:population|number|headcount)\s+of\b|\b(?:maximum|minimum|max|min)\s+(?:length|size|number|count|width)\b"
+     r"|\b(?:exit|return)\s+(?:status|code)\b", "number"),
     (r"\bhow\s+(?:often|frequently)\b|\bat\s+what\s+(?:interval|frequency)\b", "frequency"),
     (r"^\W*how\s+long\b|\bwhat\s+(?:timeout|duration|period)\b", "duration"),
     (r"^\W*when\b|\b(?:what|which)\s+(?:date|year|month|day)\b|\bin\s+what\s+year\b|\bby\s+when\b", "date"),
-    (r"^\W*where\b|\b(?:what|which|in\s+which)\s+(?:city|country|countries|place|town|capital|location)\b",
+    (rf"\b(?:what|which)\s+{_ADJ}version\b", "version"),
+    (rf"^\W*where\b|\b(?:what|which|in\s+which)\s+{_ADJ}(?:city|cities|country|countries|place|town|capital|location)\b",
      "place"),
+    (rf"\b(?:what|which)\s+{_ADJ}(?:company|companies|firm|organi[sz]ations?|agency|agencies|manufacturer|vendor"
+     r"|contractor|corporation)\b|\bname\s+of\s+the\s+(?:company|firm|organi[sz]ation|agency|manufacturer)\b",
+     "organisation"),
     (r"^\W*(?:who|whom|whose)\b|\b(?:what|which)\s+(?:person|minister|official|leader|chair|commander)\b"
-     r"|\bwhat\s+is\s+the\s+name\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:minister|person|head|leader|chair|commander)\b",
+     r"|\bname\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}(?:minister|person|head|leader|chair(?:man|person)?|commander"
+     r"|secretary|spokesperson|president|director|author|maintainer)\b|^\W*name\s+(?:someone|somebody|a\s+person)\b",
      "person"),
 ]
 QUESTION_TYPES = [(re.compile(p, re.I), t) for p, t in _Q]
@@ -35,6 +42,7 @@ LABELS = {
     "number": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
     "amount": {"MONEY", "PERCENT", "QUANTITY"},
     "duration": {"TIME"},
+    "organisation": {"ORG"},
 }
 _NUM = r"(?:[0-9][0-9,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)"
 _SCALE = r"(?:\s*(?:million|billion|trillion|bn|m|k|per\s*cent|percent|%))?"
@@ -50,6 +58,8 @@ PATTERNS = {
     "frequency": re.compile(rf"\b(?:once|twice|thrice|{_NUM}\s+times|every|each|per)\s+(?:a\s+|an\s+|other\s+|"
                             rf"{_NUM}\s+)?(?:second|minute|hour|day|night|week|month|quarter|year|release|cycle)s?\b"
                             r"|\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)\b", re.I),
+    # 5.12.3-2, 1.0, version 3, v2, GPL-2+: a version as documents write one
+    "version": re.compile(r"\b\d+(?:\.\d+)+(?:[-~+][\w.~+]*)?|\b(?:version|v)\s?\d+\b|\b[A-Z][\w]*-\d+(?:\.\d+)*\+?", re.I),
     "place": re.compile(r"(?<![\w$])(?:/[\w.+-]+){2,}/?|\bhttps?://\S+[\w/]"),  # a path or URL: where a file is
 }
 # spans that look like a number but do not count anything: dates, money, years

@@ -28,7 +28,8 @@ _URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/
 _END = ".!?:;”\"’)"
 MIN_WORDS = 4
 NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
-        "number": "number", "amount": "amount", "quantity": "figure", "duration": "length of time", "frequency": "frequency"}
+        "number": "number", "amount": "amount", "quantity": "figure", "duration": "length of time", "frequency": "frequency",
+        "version": "version"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been",
          "do", "does", "did", "this", "that", "these", "those", "it", "its", "by", "with", "at", "from", "as",
          "what", "which", "who", "whom", "when", "where", "why", "how", "many", "much", "will", "would", "can",
@@ -185,7 +186,8 @@ def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     similarity = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
     contexts = ["\n".join(passages[n - 1].context() for n in c.citations) for c in pool]
     paragraphs = [passages[c.citations[0] - 1].paragraph(c.sentence.start, c.sentence.end) for c in pool]
-    q = Question.of(question, expected_type(question), specific_terms(own or question), corpus)
+    names = tuple(n for n in specific_terms(own or question) if not corpus.is_common_word(n))
+    q = Question.of(question, expected_type(question), names, corpus)
     return Gathered(q, pool, contexts, similarity,
                     measure(q, q_vec, pool, sentence_vectors, contexts, corpus, paragraphs))
 

@@ -102,14 +102,27 @@ class CorpusTerms:
     vocabulary: str  # the corpus's distinct lower-case words, one a line
     frequency: Mapping[str, int] = field(default_factory=dict)  # stemmed term -> paragraphs holding it
     paragraphs: int = 0
+    common: frozenset[str] = frozenset()  # words the corpus writes in lower case at least as often as not
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> "CorpusTerms":
         texts = list(texts)
-        words = {w.lower() for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", t)}
+        cased = Counter(w for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", t))
+        words = {w.lower() for w in cased}
+        lower, other = Counter(), Counter()
+        for w, n in cased.items():
+            (lower if w.islower() else other)[w.lower()] += n
+        common = frozenset(w for w, n in lower.items() if n >= other.get(w, 0))
         paragraphs = [p for t in texts for p in re.split(r"\n\s*\n", t) if p.strip()]
         frequency = Counter(term for p in paragraphs for term in set(tokenize([p])[0]))
-        return cls(glossary(texts), "\n".join(sorted(words)), frequency, len(paragraphs))
+        return cls(glossary(texts), "\n".join(sorted(words)), frequency, len(paragraphs), common)
+
+    def is_common_word(self, name: str) -> bool:
+        """A one-word name that the corpus mostly writes in lower case ("Help", "VERSION" in a corpus
+        about the help menu and version numbers): a word the question capitalised, not a name; an
+        acronym the corpus defines stays a name."""
+        return (" " not in name and name.isalpha() and len(name) >= 4 and name.lower() in self.common
+                and name not in self.acronyms)
 
     def idf(self, term: str) -> float:
         """How rare a stemmed term is in the corpus's paragraphs (a term it never uses is rarest)."""

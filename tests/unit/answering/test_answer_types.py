@@ -15,6 +15,24 @@ def test_expected_type_of_common_question_forms():
     assert expected_type("What are the ADSE priority areas?") is None
 
 
+def test_expected_type_of_which_x_and_name_of_x_questions():
+    assert expected_type("Which company will build the satellites?") == "organisation"
+    assert expected_type("near which Romanian city did the drone intrude") == "place"
+    assert expected_type("What is the name of India's defence minister?") == "person"
+    assert expected_type("What is the name of the project secretary?") == "person"
+    assert expected_type("starting from which perl version is the trigger available") == "version"
+    assert expected_type("tell me how many batteries Germany has given") == "number"
+    assert expected_type("What is the maximum length of a template name?") == "number"
+    assert expected_type("Which menu section is meant for radio software?") is None
+
+
+def test_a_version_is_a_version_number_as_documents_write_one():
+    s = _s("Starting from perl 5.12.3-2, a trigger is available; see version 3 and GPL-2+ in 2024.")
+    assert [s.text[a:b] for a, b in typed_spans("version", s)] == ["5.12.3-2", "version 3", "GPL-2+"]
+    company = _s("The satellites are built by Thales Alenia Space.", [(28, 47, "ORG")])
+    assert [company.text[a:b] for a, b in typed_spans("organisation", company)] == ["Thales Alenia Space"]
+
+
 def _s(text, entities=()):
     return Sentence("d", 100, 100 + len(text), text, tuple(entities))
 

@@ -33,3 +33,11 @@ def test_corpus_vocabulary_and_acronym_expansion():
     corpus = CorpusTerms.of([TEXT])
     assert not corpus.uses("company") and corpus.uses("commands") and corpus.uses("NATO")
     assert "Alliance Data Sharing Ecosystem" in corpus.expanded("The ADSE will focus on four areas.")
+
+
+def test_a_capitalised_word_the_corpus_writes_in_lower_case_is_not_a_name():
+    corpus = CorpusTerms.of(["The help menu lists help for each program. Ask for help. Help is near.",
+                             "The North Atlantic Treaty Organization (NATO) met. NATO and the Alliance agreed."])
+    assert corpus.is_common_word("Help") and corpus.is_common_word("HELP")
+    assert not corpus.is_common_word("Alliance") and not corpus.is_common_word("NATO")
+    assert not corpus.is_common_word("North Atlantic")  # a name of several words stays a name

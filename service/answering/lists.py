@@ -68,6 +68,35 @@ def bullet_indent(text: str, at: int) -> int | None:
     return len(m.group(1).expandtabs()) if m else None
 
 
+def enclosing_indent(text: str, at: int, lookback: int = 80) -> int | None:
+    """The marker indentation of the bullet item holding offset `at`: the item on its line, or the
+    item its (indented) line continues, across blank lines as a multi-paragraph item does; None when
+    `at` is not inside an item."""
+    own = bullet_indent(text, at)
+    if own is not None:
+        return own
+    line_start = text.rfind("\n", 0, at) + 1
+    line = text[line_start:text.find("\n", at) if text.find("\n", at) >= 0 else len(text)]
+    indent = len(line.expandtabs()) - len(line.expandtabs().lstrip())
+    pos = line_start
+    for _ in range(lookback):
+        if pos <= 0 or indent == 0:
+            return None
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = text[prev_start:pos - 1].expandtabs()
+        pos = prev_start
+        if not prev.strip():
+            continue
+        lead = len(prev) - len(prev.lstrip())
+        m = _BULLET.match(prev)
+        if m:
+            marker = len(m.group(1).expandtabs())
+            return marker if marker < indent else None
+        if lead < indent:
+            return None
+    return None
+
+
 def items_after(text: str, at: int, stop: int | None = None) -> list[Item]:
     """The bullet items of the list starting on the first non-blank line after offset `at`, up to
     `stop`: each item with its wrapped continuation lines, nested items by indentation. When `at` is

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
-from service.answering.lists import Item, bullet_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
+from service.answering.lists import Item, enclosing_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
 from service.core.records import AnswerSentence, Chunk, Document, Hit, Section
 from service.stores.base import ServedIndex
 from service.text.sentences import clean, split_sentences
@@ -71,6 +71,11 @@ def _section_items(doc: Document, section: Section) -> list[Item]:
     return sorted(out, key=lambda i: i.start)
 
 
+def _whole(doc: Document, section: Section) -> bool:
+    """The section is most of its document (the title's): answering with it is answering with the document."""
+    return section.end - section.start > 0.6 * len(doc.text)
+
+
 def _introduces(doc: Document | None, c: Candidate) -> bool:
     """The sentence ends in a colon, or ends its line with a bulleted list right after it
     ("The following fields may be present in a header stanza." then "- Format: required.")."""
@@ -85,7 +90,8 @@ def _introduces(doc: Document | None, c: Candidate) -> bool:
     m = _BULLET.match(nxt)
     if not m:
         return False
-    own = bullet_indent(doc.text, c.sentence.start)  # an item with sub-items introduces them
+    own = enclosing_indent(doc.text, c.sentence.start)  # an item with sub-items introduces them; a sentence
+    # inside an item does not introduce the items after it at its item's own level
     deeper = own is None or len(m.group(0)) - len(m.group(0).lstrip()) > own
     return deeper and len(items_after(doc.text, c.sentence.end)) >= 2
 
@@ -108,7 +114,8 @@ def find_unit(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Cand
     if kind is None:
         return None
     docs = {h.chunk.doc_id: index.document(h.chunk.doc_id) for h in hits}
-    sections = [(d, s) for d in docs.values() if d for s in [matching_section(question, d.sections)] if s]
+    parts = {d.doc_id: tuple(s for s in d.sections if not _whole(d, s)) for d in docs.values() if d}
+    sections = [(d, s) for d in docs.values() if d for s in [matching_section(question, parts[d.doc_id])] if s]
     top = hits[0].chunk if hits else None
     own = section_of_hit(question, top.section, docs[top.doc_id].sections, top.start) if top and docs[top.doc_id] else None
     if kind == "section" and own is not None:

@@ -1,9 +1,10 @@
 """Structure-aware list units: a parent item's sub-items, an intro that ends in a full stop before a
 bulleted list, and a section's bullet items kept whole."""
 
-from service.answering.lists import items_after
-from service.core.records import Document, Section
-from service.pipeline.list_answer import _section_items
+from service.answering.extractive import Candidate
+from service.answering.lists import enclosing_indent, items_after
+from service.core.records import Document, Section, Sentence
+from service.pipeline.list_answer import _introduces, _section_items, _whole
 
 FOCUS = """Focus of the Meetings
 
@@ -45,3 +46,44 @@ def test_a_sections_bullet_items_are_whole_and_its_sentences_in_order():
     assert (1, 'The test needs to check the mark and jump to the appropriate point. A nonexisting variable means '
                '"start from the beginning".') in items
     assert items[-1] == (0, "Some testbeds support rebooting.")
+
+
+FIELDS = """The fields which may appear in a stanza are:
+
+- Restrictions: *restriction-name*
+
+  Declares some restrictions or problems with the tests. See below for
+  the defined restrictions.
+
+- Features: *feature-name*
+- Depends: *dpkg dependency field syntax*
+  - @ stands for the package's own binaries
+  - @builddeps@ stands for its build dependencies
+
+The end.
+"""
+
+
+def test_a_sentence_inside_an_item_belongs_to_that_item_across_its_blank_lines():
+    assert enclosing_indent(FIELDS, FIELDS.index("See below")) == 0
+    assert enclosing_indent(FIELDS, FIELDS.index("Restrictions:")) == 0
+    assert enclosing_indent(FIELDS, FIELDS.index("@builddeps@")) == 2
+    assert enclosing_indent(FIELDS, FIELDS.index("The fields")) is None
+    assert enclosing_indent(FIELDS, FIELDS.index("The end")) is None
+
+
+def _candidate(text: str, sentence: str) -> Candidate:
+    a = text.index(sentence)
+    return Candidate(Sentence("d", a, a + len(sentence), sentence), 0, (1,), (0, 0))
+
+
+def test_a_full_stop_inside_an_item_does_not_introduce_the_items_after_it():
+    doc = Document("d", "t", "t", FIELDS, "x", ())
+    assert not _introduces(doc, _candidate(FIELDS, "See below for\n  the defined restrictions."))
+    assert _introduces(doc, _candidate(FIELDS, "The fields which may appear in a stanza are:"))
+
+
+def test_the_section_of_a_documents_title_is_not_a_section_answer():
+    doc = Document("d", "t", "t", FIELDS, "x", (Section("Title", 1, 0, len(FIELDS), ("Title",), 6),
+                                                 Section("Depends", 2, 120, 200, ("Title", "Depends"), 130)))
+    assert _whole(doc, doc.sections[0]) and not _whole(doc, doc.sections[1])

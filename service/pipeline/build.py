@@ -52,7 +52,8 @@ class BuildSettings:
         fp: dict[str, object] = {
             "chunk_size": self.chunking.size, "chunk_overlap": self.chunking.overlap,
             "bm25": {"k1": self.bm25.k1, "b": self.bm25.b, "method": self.bm25.method},
-            "passage_text": "subheading+clean/v1"}
+            "passage_text": "subheading+clean/v1",
+            "document_text": "list-markers/v1"}  # HTML and DOCX list items as "- item" lines
         if not self.sentences:
             fp["sentences"] = False
         else:  # sentence spans (hard-wrapped paragraphs joined) and their named entities

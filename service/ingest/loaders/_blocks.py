@@ -14,6 +14,17 @@ class Block:
     text: str
     level: int = 0  # heading level, 0 for body text
     item: bool = False  # a list item: joined to a neighbouring item by one newline
+    depth: int = 1  # a list item's nesting: 1 for a top-level item
+    continues: bool = False  # a later paragraph of the same list item: indented under its marker
+
+
+def marked(block: Block) -> str:
+    """A list item's text as a plain-text bullet ("- one", nested items indented two spaces a level),
+    its further lines and paragraphs indented under the marker, as plain text lists are written."""
+    pad = "  " * (block.depth - 1)
+    lines = block.text.split("\n")
+    first = pad + ("  " if block.continues else "- ") + lines[0]
+    return "\n".join([first, *(pad + "  " + line for line in lines[1:])])
 
 
 def clean_lines(text: str) -> str:
@@ -33,9 +44,10 @@ def join_blocks(blocks: list[Block], title: str | None = None) -> Loaded:
             sep = "\n" if prev.item and block.item else "\n\n"
             parts.append(sep)
             length += len(sep)
+        text = marked(block) if block.item else block.text
         if block.level:
-            headings.append(Heading(collapse(block.text), block.level, length, length + len(block.text)))
-        parts.append(block.text)
-        length += len(block.text)
+            headings.append(Heading(collapse(text), block.level, length, length + len(text)))
+        parts.append(text)
+        length += len(text)
         prev = block
     return Loaded("".join(parts), tuple(headings), title)

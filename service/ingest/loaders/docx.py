@@ -31,6 +31,16 @@ def _is_item(paragraph: Any) -> bool:
     return name.lower().startswith("list") or (ppr is not None and ppr.numPr is not None)
 
 
+def _depth(paragraph: Any) -> int:
+    """A list paragraph's nesting: its numbering level, or the digit of a "List Bullet 2" style."""
+    ppr = paragraph._p.pPr
+    ilvl = ppr.numPr.ilvl if ppr is not None and ppr.numPr is not None else None
+    if ilvl is not None and ilvl.val is not None:
+        return int(ilvl.val) + 1
+    m = re.search(r"(\d)$", (paragraph.style.name or "") if paragraph.style is not None else "")
+    return int(m.group(1)) if m else 1
+
+
 def _row_text(row: Any) -> str:
     cells, seen = [], set()
     for cell in row.cells:
@@ -52,7 +62,8 @@ def _blocks(document: Any) -> list[Block]:
         if style == "Title":
             blocks.append(Block(clean_lines(item.text)))
             continue
-        blocks.append(Block(clean_lines(item.text), _level(item.style), _is_item(item)))
+        is_item = _is_item(item)
+        blocks.append(Block(clean_lines(item.text), _level(item.style), is_item, _depth(item) if is_item else 1))
     return blocks
 
 

@@ -1,5 +1,6 @@
 """HTML via BeautifulSoup (MIT) with Python's own parser: the page's main content as paragraphs,
-navigation, scripts, styles, asides and page-level headers/footers left out; h1-h3 are sections."""
+navigation, scripts, styles, asides and page-level headers/footers left out; h1-h3 are sections; list
+items are bullets ("- item", nested ones indented), as plain text writes them."""
 
 from __future__ import annotations
 
@@ -30,13 +31,16 @@ class _Walker:
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.level = 0
-        self.items = 0
+        self.items = 0  # how deep in list items the walk is
+        self.fresh = False  # the next block starts a list item (else it continues one)
 
     def flush(self) -> None:
         text = clean_lines("".join(self.buffer))
         self.buffer = []
         if text:
-            self.blocks.append(Block(text, self.level, item=self.items > 0 and not self.level))
+            item = self.items > 0 and not self.level
+            self.blocks.append(Block(text, self.level, item, max(1, self.items), item and not self.fresh))
+            self.fresh = self.fresh and not item
 
     def walk(self, node: Any) -> None:
         from bs4 import NavigableString
@@ -61,6 +65,7 @@ class _Walker:
         outer = self.level
         self.level = level or self.level
         self.items += tag.name == "li"
+        self.fresh = self.fresh or tag.name == "li"
         self.walk(tag)
         self.flush()
         self.items -= tag.name == "li"

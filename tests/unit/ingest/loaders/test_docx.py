@@ -33,6 +33,7 @@ def test_paragraphs_list_items_and_tables_in_reading_order(tmp_path):
     d.add_paragraph("First   paragraph\twith odd  spacing.")
     d.add_paragraph("one item", style="List Bullet")
     d.add_paragraph("another item", style="List Number")
+    d.add_paragraph("a nested item", style="List Bullet 2")
     d.add_heading("Figures", level=2)
     table = d.add_table(rows=2, cols=2)
     for r, row in enumerate([["Ally", "Patriots"], ["Romania", "1"]]):
@@ -41,7 +42,7 @@ def test_paragraphs_list_items_and_tables_in_reading_order(tmp_path):
     d.add_paragraph("After the table.")
     d.save(tmp_path / "note.docx")
     doc = load_document(tmp_path / "note.docx", tmp_path)
-    assert doc.text == ("Note title\n\nContext\n\nFirst paragraph with odd spacing.\n\none item\nanother item"
+    assert doc.text == ("Note title\n\nContext\n\nFirst paragraph with odd spacing.\n\n- one item\n- another item\n  - a nested item"
                         "\n\nFigures\n\nAlly | Patriots\n\nRomania | 1\n\nAfter the table.")
     assert doc.title == "Air defence note"
     assert [(s.title, s.level, s.path) for s in doc.sections] == [

@@ -24,14 +24,14 @@ def test_article_header_entities_lists_and_breaks(tmp_path):
     <header>Site banner</header><nav>Menu</nav>
     <article><header><h1>Ministers  meet &amp; agree</h1></header>
       <p>Allies pledged   EUR&nbsp;40 billion<br>in security assistance.</p>
-      <!-- a comment --><ul><li>one</li><li>two <b>bold</b></li></ul>
+      <!-- a comment --><ul><li>one</li><li>two <b>bold</b><ul><li>nested</li></ul></li><li><p>three</p><p>more of three</p></li></ul>
       <h3>Details</h3><div>Plain <span>inline</span> text</div><h4>Minor</h4><p>End.</p>
       <footer>Article footnote kept</footer></article>
     <footer>Page footer</footer></body></html>"""
     (tmp_path / "p.htm").write_text(page, encoding="utf-8")
     doc = load_document(tmp_path / "p.htm", tmp_path)
     assert doc.text == ("Ministers meet & agree\n\nAllies pledged EUR 40 billion\nin security assistance."
-                        "\n\none\ntwo bold\n\nDetails\n\nPlain inline text\n\nMinor\n\nEnd.\n\nArticle footnote kept")
+                        "\n\n- one\n- two bold\n  - nested\n- three\n  more of three\n\nDetails\n\nPlain inline text\n\nMinor\n\nEnd.\n\nArticle footnote kept")
     assert [(s.title, s.level) for s in doc.sections] == [("Ministers meet & agree", 1), ("Details", 3)]
     assert doc.title == "Ministers meet & agree"
 

@@ -18,6 +18,7 @@ from service.text.sentences import clean, split_sentences
 
 MAX_ITEMS = 20
 _COLON = re.compile(r":[\s¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
+_FOOTNOTES = re.compile(r"^\s*(?:\[\d{1,3}\]\s*)*$")  # "[1]" after a sentence, at the end of its line
 _RULE = re.compile(r"^[\s|+:=-]*$")  # a table's or a heading's rule line: nothing to read
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 
@@ -84,7 +85,7 @@ def _introduces(doc: Document | None, c: Candidate) -> bool:
     if doc is None:
         return False
     after = doc.text[c.sentence.end:c.sentence.end + 400]
-    if not after.startswith(("\n", "\r")) and after.split("\n", 1)[0].strip():
+    if not _FOOTNOTES.match(after.split("\n", 1)[0]):  # the sentence ends its line, bar footnote marks
         return False
     nxt = next((line for line in after.split("\n")[1:] if line.strip()), "")
     m = _BULLET.match(nxt)

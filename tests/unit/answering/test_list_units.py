@@ -87,3 +87,10 @@ def test_the_section_of_a_documents_title_is_not_a_section_answer():
     doc = Document("d", "t", "t", FIELDS, "x", (Section("Title", 1, 0, len(FIELDS), ("Title",), 6),
                                                  Section("Depends", 2, 120, 200, ("Title", "Depends"), 130)))
     assert _whole(doc, doc.sections[0]) and not _whole(doc, doc.sections[1])
+
+
+def test_a_footnote_mark_after_a_full_stop_still_ends_the_intro_line():
+    text = "Check these points in your review. [1]\n\n- Verify the upstream tarball.\n- Run lintian on it.\n"
+    doc = Document("d", "t", "t", text, "x", ())
+    assert _introduces(doc, _candidate(text, "Check these points in your review."))
+    assert not _introduces(doc, _candidate(text, "Verify the upstream tarball."))

@@ -77,9 +77,10 @@ def _progress():
 def evaluate_beir(args: argparse.Namespace, settings: Settings) -> int:
     t0 = time.perf_counter()
     embedder = build_embedder(settings)  # the encoder `briefqa index` builds with, for passages and queries
+    project = _project_engine(settings, embedder) if args.report else None  # before the long BEIR runs: no index, no wait
     figures = run_beir(args, settings, embedder) if args.beir else {}
-    if args.report:
-        figures["project"] = _project(args, settings, embedder, figures.get("sweep", {}).get("rows"))
+    if project is not None:
+        figures["project"] = _project(args, project, figures.get("sweep", {}).get("rows"))
         figures["seconds"] = round(time.perf_counter() - t0, 1)
         from service.evaluation.report import load_knobs, method_notes, write_report
 
@@ -98,13 +99,16 @@ def evaluate_beir(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _project(args: argparse.Namespace, settings: Settings, embedder: Embedder,
-             sweep_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    from service.evaluation.testset import DEFAULT_TESTSET, evaluate, load_testset
+def _project_engine(settings: Settings, embedder: Embedder) -> Any:
     from service.app.runtime import load_engine
 
+    return load_engine(settings, embedder)
+
+
+def _project(args: argparse.Namespace, engine: Any, sweep_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    from service.evaluation.testset import DEFAULT_TESTSET, evaluate, load_testset
+
     questions = load_testset(Path(args.testset) if args.testset else DEFAULT_TESTSET)
-    engine = load_engine(settings, embedder)
     out = {"testset": len(questions), "index_version": engine.version,
            "modes": evaluate(engine, questions, tuple(args.mode or MODES))}
     if sweep_rows:

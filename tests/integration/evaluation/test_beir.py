@@ -184,3 +184,14 @@ def test_eval_beir_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path), "eval", "--beir", str(tmp_path / "nope")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("briefqa: error:") and "corpus.jsonl is missing" in err and err.count("\n") == 1
+
+
+@pytest.mark.integration
+def test_a_report_without_the_projects_index_fails_before_the_beir_runs(beir_dir, tmp_path, capsys):
+    from service.cli.main import main
+
+    index = tmp_path / "index"
+    argv = ["--index-dir", str(index), "eval", "--beir", str(beir_dir), "--report", str(tmp_path / "docs")]
+    assert main(argv) != 0
+    assert "run `briefqa index`" in capsys.readouterr().err
+    assert not (index / "beir").exists()  # nothing was built or embedded for the BEIR part

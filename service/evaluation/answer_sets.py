@@ -3,12 +3,11 @@ set is asked of. Each row keeps its fixed `split` (dev: tune on it; heldout: rep
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.core.errors import BriefqaError
+from service.evaluation.testset import load_jsonl
 
 SPLITS = ("dev", "heldout")
 ANSWER_SETS = {"brief": "brief-answers.jsonl", "debian-policy": "debian-policy.jsonl",
@@ -46,39 +45,24 @@ class ListQuestion:
     intro: str | None
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise BriefqaError(f"cannot read test set {path}: {exc.strerror or exc}") from exc
-    out = []
-    for n, line in enumerate(lines, start=1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except ValueError as exc:
-                raise BriefqaError(f"{path}:{n} is not JSON ({exc})") from exc
-    return out
+def _answer_question(r: dict[str, Any]) -> AnswerQuestion:
+    return AnswerQuestion(r["id"], r["question"], bool(r["answerable"]), r["split"], tuple(r.get("evidence", ())),
+                          r.get("doc"), r.get("kind", "factoid"), r.get("answer_type", "other"),
+                          tuple(r.get("short_answer") or ()), r.get("reason"), tuple(r.get("about") or ()),
+                          tuple(r.get("missing") or ()))
+
+
+def _list_question(r: dict[str, Any]) -> ListQuestion:
+    return ListQuestion(r["id"], r["question"], r["corpus"], r["doc"], r["kind"], r["split"], tuple(r["items"]),
+                        r.get("count"), r.get("section"), r.get("intro"))
 
 
 def load_answer_set(path: Path) -> list[AnswerQuestion]:
-    try:
-        return [AnswerQuestion(r["id"], r["question"], bool(r["answerable"]), r["split"],
-                               tuple(r.get("evidence", ())), r.get("doc"), r.get("kind", "factoid"),
-                               r.get("answer_type", "other"), tuple(r.get("short_answer") or ()),
-                               r.get("reason"), tuple(r.get("about") or ()), tuple(r.get("missing") or ()))
-                for r in _rows(path)]
-    except (KeyError, TypeError) as exc:
-        raise BriefqaError(f"{path} is not an answer test set (missing {exc})") from exc
+    return load_jsonl(path, "test answer", _answer_question, "questions")
 
 
 def load_list_set(path: Path) -> list[ListQuestion]:
-    try:
-        return [ListQuestion(r["id"], r["question"], r["corpus"], r["doc"], r["kind"], r["split"],
-                             tuple(r["items"]), r.get("count"), r.get("section"), r.get("intro"))
-                for r in _rows(path)]
-    except (KeyError, TypeError) as exc:
-        raise BriefqaError(f"{path} is not a list test set (missing {exc})") from exc
+    return load_jsonl(path, "test list", _list_question, "questions")
 
 
 def corpus_dir(data_dir: Path, corpus: str, project_corpus: Path) -> Path:

@@ -192,6 +192,17 @@ def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
                     measure(q, q_vec, pool, sentence_vectors, contexts, corpus, paragraphs))
 
 
+def typed_beside_names(e: Evidence) -> bool:
+    """The sentence holds an answer of the expected type (or none is expected) beside the question's
+    names: half of them in its paragraph or list item."""
+    return e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5)
+
+
+def unknown_names(names: Sequence[str], corpus: CorpusTerms) -> tuple[str, ...]:
+    """The question's names the corpus never uses."""
+    return tuple(n for n in names if not corpus.names(n))
+
+
 def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
            passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
            model: AnswerModel | None = None, own: str | None = None) -> Decision:
@@ -212,9 +223,8 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
         return _abstain("not_covered", kind, about, (), float(similarity.max()) if len(similarity) else 0.0)
     scores = model.sentence(np.array([e.row() for e in evidence]))
     named = np.array([e.names_in_passage == 1.0 for e in evidence])
-    # an answer of the expected type counts beside the question's names: half of them in its paragraph
-    typed = np.array([e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5) for e in evidence])
-    unknown = tuple(n for n in names if not corpus.names(n))
+    typed = np.array([typed_beside_names(e) for e in evidence])
+    unknown = unknown_names(names, corpus)
     if unknown:  # the documents never use the name: nothing in them is about it
         return _abstain("missing_terms", kind, about, unknown, 0.0)
     if not typed.any():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering.answerable import Gathered, gather
+from service.answering.answerable import Gathered, gather, typed_beside_names, unknown_names
 from service.answering.evidence import question_row
 from service.answering.model import AnswerModel, Linear
 from service.evaluation.answers import holds_evidence
@@ -36,9 +36,9 @@ def examples(engine: Engine, questions: Sequence[tuple[str, bool, tuple[str, ...
         g = gather(text, r.q_vec, r.pool, r.vectors, r.views, engine.corpus_terms, engine.answer_settings)
         labels = np.array([answerable and any(holds_evidence(clean(c.sentence.text), e) for e in evidence)
                            for c in g.pool], dtype=bool)
-        unknown = any(not engine.corpus_terms.names(n) for n in g.question.names)
-        typed = any(e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5) for e in g.evidence)
-        out.append(Example(answerable, g, labels, unknown or not typed))
+        unknown = unknown_names(g.question.names, engine.corpus_terms)
+        typed = any(typed_beside_names(e) for e in g.evidence)
+        out.append(Example(answerable, g, labels, bool(unknown) or not typed))
     return out
 
 

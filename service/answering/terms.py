@@ -30,8 +30,12 @@ _QUESTION_WORDS = {
 }
 
 
+def _acronym_token(token: str) -> bool:
+    return bool(_ACRONYM.match(token)) and len(token.rstrip("s")) >= 2
+
+
 def _is_name(token: str, first: bool) -> bool:
-    if _ACRONYM.match(token) and len(token.rstrip("s")) >= 2:
+    if _acronym_token(token):
         return True
     return token[0].isupper() and not first and token.lower() not in _QUESTION_WORDS
 
@@ -50,7 +54,7 @@ def specific_terms(question: str) -> tuple[str, ...]:
         if tok[0].isdigit():
             out.append(tok)
         if _is_name(tok, i == 0 or tokens[i - 1] in ":;") and not tok[0].isdigit():
-            if _ACRONYM.match(tok) and len(tok.rstrip("s")) >= 2:
+            if _acronym_token(tok):
                 if run:
                     out.append(" ".join(run))
                     run = []
@@ -66,6 +70,17 @@ def specific_terms(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in (_POSSESSIVE.sub("", t) for t in out) if t))
 
 
+def _prefix(word: str) -> str:
+    """The part of a lower-case word that must match: all of a short word, all but three letters of a
+    long one (at least five), so "Japan" finds "Japanese" and "Australians" finds "Australia"."""
+    return word[:len(word) if len(word) <= 5 else max(5, len(word) - 3)]
+
+
+def _hyphen_parts(term: str) -> list[str]:
+    """The parts of a hyphenated term that can stand for it ("Asia-Pacific" -> Asia, Pacific; "non-NATO" -> NATO)."""
+    return [p for p in term.split("-") if len(p) >= 3 and p.lower() != "non"]
+
+
 @functools.lru_cache(maxsize=4096)
 def _pattern(term: str) -> re.Pattern[str]:
     """A term as a pattern: each word matched at a word start, plural and adjective endings allowed
@@ -75,9 +90,7 @@ def _pattern(term: str) -> re.Pattern[str]:
         return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term.rstrip('s'))}s?(?![A-Za-z0-9])")
     if term[0].isdigit():
         return re.compile(rf"(?<![0-9.,]){re.escape(term)}(?![0-9])")
-    word = words[0].lower()
-    keep = len(word) if len(word) <= 5 else max(5, len(word) - 3)  # "Japan" finds "Japanese", "Australians" "Australia"
-    return re.compile(rf"(?<![a-z0-9]){re.escape(word[:keep])}[a-z]{{0,6}}(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9]){re.escape(_prefix(words[0].lower()))}[a-z]{{0,6}}(?![a-z0-9])")
 
 
 def _is_acronym(term: str) -> bool:
@@ -135,9 +148,8 @@ class CorpusTerms:
     def uses(self, word: str) -> bool:
         """Some word of the corpus starts like `word` ("tools" for "tool"): its first letters (all of a
         short word, all but three of a long one), then at most six more."""
-        word = word.lower()
-        keep = len(word) if len(word) <= 5 else max(5, len(word) - 3)
-        prefix = word[:keep]
+        prefix = _prefix(word.lower())
+        keep = len(prefix)
         words = self._words
         at = bisect.bisect_left(words, prefix)
         while at < len(words) and words[at].startswith(prefix):
@@ -150,7 +162,7 @@ class CorpusTerms:
         """The corpus uses every word of `name` (an acronym also counts when it defines it)."""
         if name in self.acronyms or name.rstrip("s") in self.acronyms:
             return True
-        parts = [p for p in name.split("-") if len(p) >= 3 and p.lower() != "non"]
+        parts = _hyphen_parts(name)
         if len(parts) > 1:  # "Asia-Pacific" by "Indo-Pacific", as `supported` reads it
             return any(self.names(p) for p in parts)
         words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in _SMALL]
@@ -219,7 +231,7 @@ def supported(term: str, text: str, lowered: str, acronyms: Mapping[str, str]) -
     parts is ("Asia-Pacific" by "Indo-Pacific", "non-NATO" by "NATO")."""
     if mentions(term, text, lowered):
         return True
-    parts = [p for p in term.split("-") if len(p) >= 3 and p.lower() != "non"]
+    parts = _hyphen_parts(term)
     if len(parts) > 1 or (parts and parts[0] != term):
         return any(supported(p, text, lowered, acronyms) for p in parts)
     expansion = acronyms.get(term.rstrip("s")) or acronyms.get(term)

@@ -22,7 +22,7 @@ _SECTION_Q = re.compile(
     r"|\bwhat\s+happened\b|\bwhat(?:'s|\s+is)\s+the\s+status\b|\bwhat\s+was\s+on\s+the\s+agenda\b|\bhow\s+are\s+\w+\s+expected\b"
     r"|\bwhat\s+information\b", re.I)
 _COUNT = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_BULLET = re.compile(r"^([ \t]*)(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
+BULLET = re.compile(r"^([ \t]*)(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 
 
 def question_kind(question: str) -> str | None:
@@ -64,7 +64,7 @@ def bullet_indent(text: str, at: int) -> int | None:
     """The indentation of the bullet item on the line holding offset `at`, or None off a list."""
     line_start = text.rfind("\n", 0, at) + 1
     line_end = text.find("\n", at)
-    m = _BULLET.match(text[line_start:line_end if line_end >= 0 else len(text)])
+    m = BULLET.match(text[line_start:line_end if line_end >= 0 else len(text)])
     return len(m.group(1).expandtabs()) if m else None
 
 
@@ -88,7 +88,7 @@ def enclosing_indent(text: str, at: int, lookback: int = 80) -> int | None:
         if not prev.strip():
             continue
         lead = len(prev) - len(prev.lstrip())
-        m = _BULLET.match(prev)
+        m = BULLET.match(prev)
         if m:
             marker = len(m.group(1).expandtabs())
             return marker if marker < indent else None
@@ -110,13 +110,13 @@ def items_after(text: str, at: int, stop: int | None = None) -> list[Item]:
     indents: list[int] = []
     lines = [(a, b) for a, b in _lines(text, line_end + 1, stop)]
     first = next((text[a:b] for a, b in lines if text[a:b].strip()), "")
-    if first and not _BULLET.match(first):
+    if first and not BULLET.match(first):
         return _line_block(text, lines)
     for a, b in lines:
         line = text[a:b]
         if not line.strip():
             continue
-        m = _BULLET.match(line)
+        m = BULLET.match(line)
         if m:
             indent = len(m.group(1).expandtabs())
             if parent is not None and indent <= parent:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
-from service.answering.lists import Item, enclosing_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
+from service.answering.lists import BULLET, Item, enclosing_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
 from service.core.records import AnswerSentence, Chunk, Document, Hit, Section
 from service.stores.base import ServedIndex
 from service.text.sentences import clean, split_sentences
@@ -20,7 +20,6 @@ MAX_ITEMS = 20
 _COLON = re.compile(r":[\s¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
 _FOOTNOTES = re.compile(r"^\s*(?:\[\d{1,3}\]\s*)*$")  # "[1]" after a sentence, at the end of its line
 _RULE = re.compile(r"^[\s|+:=-]*$")  # a table's or a heading's rule line: nothing to read
-_BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪]|\d{1,2}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def _bullets(text: str, start: int, end: int) -> list[Item]:
         nl = text.find("\n", pos, end)
         stop = end if nl < 0 else nl
         line = text[pos:stop]
-        m = _BULLET.match(line)
+        m = BULLET.match(line)
         indent = len(line) - len(line.lstrip())
         if m:
             if current:
@@ -88,12 +87,12 @@ def _introduces(doc: Document | None, c: Candidate) -> bool:
     if not _FOOTNOTES.match(after.split("\n", 1)[0]):  # the sentence ends its line, bar footnote marks
         return False
     nxt = next((line for line in after.split("\n")[1:] if line.strip()), "")
-    m = _BULLET.match(nxt)
+    m = BULLET.match(nxt)
     if not m:
         return False
     own = enclosing_indent(doc.text, c.sentence.start)  # an item with sub-items introduces them; a sentence
     # inside an item does not introduce the items after it at its item's own level
-    deeper = own is None or len(m.group(0)) - len(m.group(0).lstrip()) > own
+    deeper = own is None or len(m.group(1)) > own
     return deeper and len(items_after(doc.text, c.sentence.end)) >= 2
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,14 @@ class Chunk:
         return " > ".join(self.section)
 
 
+Entities = tuple[tuple[int, int, str], ...]  # (start, end, label), offsets relative to a sentence's text
+
+
+def entity_spans(rows: Iterable[Sequence[Any]]) -> Entities:
+    """Stored entity rows ([start, end, label] lists, from JSON) as a sentence's entities."""
+    return tuple((int(a), int(b), str(label)) for a, b, label in rows)
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence span of a document, exactly `document.text[start:end]`."""
@@ -68,8 +78,7 @@ class Sentence:
     start: int
     end: int
     text: str
-    # named entities found at index time: (start, end, label), offsets relative to `text`
-    entities: tuple[tuple[int, int, str], ...] = ()
+    entities: Entities = ()  # named entities found at index time
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-Entities = tuple[tuple[int, int, str], ...]
+from service.core.records import Entities
+
 MODEL = "en_core_web_sm-3.8.0"
 _MARKUP = re.compile(r"\*\*|__|\s")  # emphasis markers and line breaks, blanked (same length) before tagging
 

@@ -21,7 +21,7 @@ from service.models.entities import MODEL as ENTITY_MODEL, spacy_entities
 from service.core.errors import BriefqaError
 from service.stores.manifest import new_manifest
 from service.pipeline.query import embed_key, passage_text
-from service.core.records import Chunk, Document, Sentence
+from service.core.records import Chunk, Document, Entities, Sentence
 from service.text.sentences import chunk_sentences, clean
 from service.stores.base import IndexStore
 from service.stores.disk.store import DiskStore
@@ -98,7 +98,7 @@ def _sentences(chunks: list[Chunk]) -> tuple[list[Sentence], list[list[int]]]:
 
 
 def _tag(sentences: list[Sentence], progress: Progress | None,
-         known: Mapping[str, tuple[tuple[int, int, str], ...]]) -> list[Sentence]:
+         known: Mapping[str, Entities]) -> list[Sentence]:
     """Each sentence with its named entities (index time only: queries never run the tagger); a
     sentence the current build already tagged keeps its entities (they depend on its text only)."""
     todo = sorted({s.text for s in sentences if s.text not in known})

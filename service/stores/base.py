@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from service.core.checkpoints import Checkpoint
-from service.core.records import Chunk, Document, Sentence
+from service.core.records import Chunk, Document, Entities, Sentence
 from service.retrieval.bm25 import Bm25Index
 
 
@@ -90,7 +90,7 @@ class IndexStore(Protocol):
     def vectors_by_key(self) -> dict[str, np.ndarray]:
         """Embed key -> vector of every passage and sentence of the current build (for reuse)."""
 
-    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+    def entities_by_text(self) -> dict[str, Entities]:
         """Sentence text -> its named entities, of the current build (for reuse: tagging is slow)."""
 
     def write(self, version: str, data: Any, manifest: dict[str, Any], checkpoint: Checkpoint) -> None:

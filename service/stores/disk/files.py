@@ -19,7 +19,7 @@ from service.retrieval.dense import build_dense
 from service.core.errors import IndexCorrupt, IndexNotBuilt
 from service.core.checkpoints import Checkpoint, no_checkpoint
 from service.stores.manifest import MANIFEST, MANIFEST_SUM, manifest_sum_line, read_manifest, sha256_file, verify_files
-from service.core.records import Chunk, Document, Section, Sentence
+from service.core.records import Chunk, Document, Section, Sentence, entity_spans
 from service.stores.base import IndexData
 from service.stores.memory import LoadedIndex
 
@@ -197,8 +197,7 @@ def _load_verified(folder: Path, manifest: dict[str, Any], version: str) -> Load
         chunk_sentences.append(sents)
     sentences, sentence_keys = [], []
     for doc_id, start, end, key, *entities in _read_json(folder / "sentences.json"):
-        found = tuple((int(a), int(b), str(label)) for a, b, label in (entities[0] if entities else ()))
-        sentences.append(Sentence(doc_id, start, end, texts[doc_id][start:end], found))
+        sentences.append(Sentence(doc_id, start, end, texts[doc_id][start:end], entity_spans(entities[0] if entities else ())))
         sentence_keys.append(key)
     vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)

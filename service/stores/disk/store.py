@@ -12,6 +12,7 @@ import numpy as np
 from service.stores.disk import files as store
 from service.core.checkpoints import Checkpoint
 from service.core.errors import BriefqaError
+from service.core.records import Entities
 from service.stores.manifest import read_manifest
 from service.stores.base import IndexData
 from service.stores.memory import LoadedIndex
@@ -52,7 +53,7 @@ class DiskStore:
         reuse.update(zip(old.sentence_keys, old.sentence_vectors))
         return reuse
 
-    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+    def entities_by_text(self) -> dict[str, Entities]:
         try:
             old = store.load_build(self.index_dir).data
         except BriefqaError:

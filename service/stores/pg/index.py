@@ -14,7 +14,7 @@ from psycopg import sql
 
 from service.retrieval.bm25 import Bm25Index
 from service.core.errors import IndexCorrupt
-from service.core.records import Chunk, Document, Section, Sentence
+from service.core.records import Chunk, Document, Section, Sentence, entity_spans
 from service.stores.memory import local_sentences
 from service.stores.pg.db import Database, as_array
 from service.stores.pg.write import partition, vector_expr
@@ -88,8 +88,7 @@ class PgIndex:
         lists = dict(self._rows("sentence_rows", (list(rows),)))
         per_chunk, srows = local_sentences(rows, lists)
         found = {r[0]: r[1:] for r in self._rows("sentences", (srows,))} if srows else {}
-        sentences = [Sentence(*found[s][:4], tuple((a, b, label) for a, b, label in found[s][5]))
-                     for s in srows]
+        sentences = [Sentence(*found[s][:4], entity_spans(found[s][5])) for s in srows]
         vectors = np.stack([as_array(found[s][4]) for s in srows]) if srows \
             else np.zeros((0, self.dimension), np.float32)
         return per_chunk, sentences, vectors

@@ -21,6 +21,7 @@ from psycopg import sql
 
 from service.core.checkpoints import Checkpoint
 from service.core.errors import IndexCorrupt, IndexNotBuilt
+from service.core.records import Entities, entity_spans
 from service.stores.base import IndexData
 from service.stores.pg.db import Database, PgOptions, as_array
 from service.stores.pg.index import PgIndex
@@ -103,14 +104,13 @@ class PgStore:
                 found.update((k, as_array(v)) for k, v in conn.execute(query))
             return found
 
-    def entities_by_text(self) -> dict[str, tuple[tuple[int, int, str], ...]]:
+    def entities_by_text(self) -> dict[str, Entities]:
         with self._conn() as conn:
             row = conn.execute("SELECT build_id FROM briefqa_current").fetchone()
             if row is None:
                 return {}
             query = sql.SQL("SELECT sentence, entities FROM {}").format(partition("sentences", row[0]))
-            return {text: tuple((int(a), int(b), str(label)) for a, b, label in found)
-                    for text, found in conn.execute(query)}
+            return {text: entity_spans(found) for text, found in conn.execute(query)}
 
     def write(self, version: str, data: IndexData, manifest: dict[str, Any], checkpoint: Checkpoint) -> None:
         dimension = int(manifest["model"]["dimension"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from service.answering.answerable import MIN_WORDS
 from service.core.records import Answer, Document
@@ -14,7 +14,18 @@ from service.evaluation.answer_sets import SPLITS, AnswerQuestion
 from service.pipeline import Engine
 from service.text.sentences import clean
 
-Q = TypeVar("Q")
+
+class SetQuestion(Protocol):
+    """A row of an answer or list set, as far as splitting and asking need it."""
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def split(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=SetQuestion)
 _URL = re.compile(r"https?://|\bwww\.")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -89,8 +100,8 @@ def by_split(engine: Engine, questions: Sequence[Q], scorer: Callable[[list[Q], 
     docs = {d.doc_id: d for d in engine.index.document_list()}
     out = {}
     for split in SPLITS:
-        mine = [q for q in questions if getattr(q, "split") == split]
-        out[split] = scorer(mine, [ask(getattr(q, "question")) for q in mine], docs)
+        mine = [q for q in questions if q.split == split]
+        out[split] = scorer(mine, [ask(q.question) for q in mine], docs)
     return out
 
 

@@ -23,7 +23,10 @@ log = logging.getLogger("briefqa")
 
 
 def onnx_cache(settings: Settings) -> Path | None:
-    return settings.index_dir / "onnx" if settings.onnx else None
+    """Where the model's ONNX exports live (None when ONNX is off)."""
+    if not settings.onnx:
+        return None
+    return settings.onnx_cache or settings.index_dir / "onnx"
 
 
 def encoder_of(fingerprint: str | None) -> str:
@@ -46,19 +49,28 @@ def build_fingerprint(settings: Settings) -> str | None:
     return weights
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    """The encoder for index builds: int8 ONNX (quantised and verified on first use), else torch fp32."""
-    torch_model = None
-    cache = onnx_cache(settings)
-    if settings.encoder != "int8" or cache is None:
-        return SentenceTransformerEmbedder(settings.model, settings.device)
+def _int8_folder(settings: Settings, cache: Path) -> tuple[Path | None, str | None, Embedder | None]:
+    """The verified int8 model of the configured weights, made (exported from torch, quantised and
+    verified) when the cache lacks it; with the weights hash, and the torch model if one was loaded."""
     weights = model_fingerprint(settings.model)
     folder = verified_int8(cache, weights) if weights else None
+    torch_model = None
     if folder is None:
         torch_model = SentenceTransformerEmbedder(settings.model, settings.device)
         weights = torch_model.fingerprint()
         if torch_model.export_onnx(cache) is not None:
             folder = quantize(cache, weights, *verification_texts())
+    return folder, weights, torch_model
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The encoder of every index build, whichever route makes it (`briefqa index`, a server's index
+    jobs, eval, benches): int8 ONNX (quantised and verified on first use), else torch fp32. Its
+    fingerprint is `build_fingerprint(settings)` whenever the model is a local folder."""
+    cache = onnx_cache(settings)
+    if settings.encoder != "int8" or cache is None:
+        return SentenceTransformerEmbedder(settings.model, settings.device)
+    folder, weights, torch_model = _int8_folder(settings, cache)
     if folder is None or weights is None:
         log.warning("no verified int8 model of %s; the index is built with torch fp32", settings.model)
         return torch_model or SentenceTransformerEmbedder(settings.model, settings.device)
@@ -66,9 +78,13 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 def int8_query_embedder(settings: Settings, weights: str) -> Embedder:
-    """The int8 query encoder an int8 index needs; refused with the fix when it is missing."""
+    """The int8 query encoder an int8 index needs: made from the configured weights when the cache
+    lacks it (as a build would), refused with the fix when it cannot be made or the weights differ."""
     cache = onnx_cache(settings)
     folder = verified_int8(cache, weights) if cache else None
+    if folder is None and cache is not None and model_fingerprint(settings.model) == weights:
+        log.info("no int8 model of %s in %s; making it (once per weights)", settings.model, cache)
+        folder = _int8_folder(settings, cache)[0]
     if folder is None:
         where = f"in {cache}" if cache else "while BRIEFQA_ONNX is off"
         raise IndexMismatch(f"the index was built with the int8 encoder and no verified int8 model is available "

@@ -1,15 +1,16 @@
 """Settings -> the index-job runner of a server: where uploaded files and job records live (the
 corpus folder and index/jobs/ on disk, or tables of the PostgreSQL primary), the build settings,
-and the model that embeds."""
+and the encoder that embeds: `build_embedder`, the one `briefqa index` uses, so a job's build is
+the build `briefqa index` would make and the server can serve it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 
-from service.app.runtime import build_settings, default_embedder
+from service.app.encoders import build_embedder, build_fingerprint
+from service.app.runtime import build_settings
 from service.app.settings import Settings
-from service.models.embedding import Embedder, model_fingerprint
 from service.pipeline.jobs import Events, JobRunner, JobSettings, Publish
 from service.core.checkpoints import pause_at
 from service.ingest.corpus import MAX_FILE_BYTES
@@ -31,13 +32,11 @@ def _sources(settings: Settings) -> tuple[DocumentFiles, JobLog]:
     return PgFiles(url, settings.corpus_dir, options), PgJobLog(url, options)
 
 
-def job_runner(settings: Settings, on_published: Publish, events: Events,
-               embedder_factory: Callable[[], Embedder] | None = None) -> JobRunner:
+def job_runner(settings: Settings, on_published: Publish, events: Events) -> JobRunner:
     primary = settings.store_primary or settings.store  # builds and job records go to the primary
     writer = settings.model_copy(update={"store": primary})
     build = replace(build_settings(writer), checkpoint=pause_at(settings.test_pause_at))
     files, jobs = _sources(writer)
-    factory = embedder_factory or (lambda: default_embedder(settings))
     limits = JobSettings(max_file_bytes=max(MAX_FILE_BYTES, settings.max_upload_bytes),
                          keep_copies=max(20, settings.keep_builds))
-    return JobRunner(build, files, jobs, factory, model_fingerprint(settings.model), on_published, events, limits)
+    return JobRunner(build, files, jobs, lambda: build_embedder(settings), build_fingerprint(settings), on_published, events, limits)

@@ -17,14 +17,16 @@ from service.app.encoders import (build_embedder, build_fingerprint, encoder_of,
 from service.pipeline import BuildSettings, Engine, RetrievalSettings
 from service.models.reranker import CrossEncoderReranker
 from service.app.settings import Settings
-from service.stores.base import IndexStore
+from service.stores.base import IndexStore, ServedIndex
 from service.stores.disk.store import DiskStore
 
 EmbedderFactory = Callable[[Settings], Embedder]
 log = logging.getLogger("briefqa")
 
 
-def default_embedder(settings: Settings) -> Embedder:
+def torch_embedder(settings: Settings) -> Embedder:
+    """The model in torch: queries fall back to it when no verified ONNX export exists. Builds take
+    their encoder from `build_embedder` only."""
     return SentenceTransformerEmbedder(settings.model, settings.device)
 
 
@@ -72,7 +74,7 @@ def query_embedder(settings: Settings, fingerprint: str | None = None, encoder: 
         if settings.onnx:
             log.warning("no verified ONNX export of %s in %s; queries use torch (slower). "
                         "`briefqa index` makes one.", settings.model, cache_root)
-        embedder = default_embedder(settings)
+        embedder = torch_embedder(settings)
     return CachedEmbedder(embedder, settings.query_cache) if settings.query_cache else embedder
 
 
@@ -91,12 +93,17 @@ def answer_settings(settings: Settings) -> AnswerSettings:
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, store: IndexStore | None = None) -> Engine:
     """Open the current index build and check that it was made with the configured model."""
-    index = (store or open_store(settings)).open()
+    return engine_of((store or open_store(settings)).open(), settings, embedder)
+
+
+def engine_of(index: ServedIndex, settings: Settings, embedder: Embedder | None = None) -> Engine:
+    """An engine over an opened build; without `embedder`, queries use the encoder the build records
+    (int8 or fp32), so any build `build_embedder` made is served with its own encoder."""
     if embedder is None:
         built = index.manifest["model"].get("fingerprint")
         fingerprint = model_fingerprint(settings.model)  # a local model's weights hash, without loading it
         if fingerprint is not None and fingerprint != weights_of(built):
-            embedder = default_embedder(settings)  # refused just below, with the model's own dimension
+            embedder = torch_embedder(settings)  # refused just below, with the model's own dimension
         else:
             embedder = query_embedder(settings, fingerprint, encoder_of(built))
     check_model(index.manifest, embedder.model_id, embedder.fingerprint(), embedder.dimension)

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     encoder: Encoder = Field("int8", description="Encoder of new index builds and so of their queries: int8 (ONNX, quantised, verified against fp32) or fp32 (torch builds, ONNX queries).")
     build_threads: int = Field(2, ge=1, le=64, description="onnxruntime threads encoding passages and sentences in `briefqa index` (int8 encoder).")
     onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
+    onnx_cache: Path | None = Field(None, description="Folder of the model's ONNX exports (fp32 and int8), made once per weights and shared by every index folder that names it; default INDEX_DIR/onnx.")
     query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
     faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")
     faiss_ef_search: int = Field(128, ge=1, le=10000, description="HNSW efSearch at query time (HNSW indexes only).")

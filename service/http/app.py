@@ -23,7 +23,6 @@ from service.http.routes.completions import install_openai
 from service.http.routes.llm import install_llm
 from service.http.security import AccessPolicy
 from service.http.web import install_web
-from service.models.embedding import Embedder
 from service.pipeline import Engine
 
 __all__ = ["EngineSlot", "create_app"]
@@ -57,9 +56,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     undo()
 
 
-def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None,
-               embedder_factory: Callable[[], Embedder] | None = None) -> FastAPI:
-    """`embedder_factory` makes the model index jobs embed with (default: the configured model)."""
+def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None = None) -> FastAPI:
+    """`loader` opens the engine of the current build (default: `SharedEmbedderLoader`, what `briefqa
+    serve` runs). Index jobs always build with `build_embedder(settings)`, as `briefqa index` does."""
     configure_logging()
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
@@ -70,7 +69,7 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
         load.store = store  # one store (one connection pool) for the process, across reloads
     app.state.reloader = Reloader(app.state.slot, store.current_version, lambda: load(settings))
     app.state.poll_s = settings.reload_poll_s if settings.store else 0.0  # replicas follow the database's pointer
-    install_jobs(app, settings, embedder_factory)
+    install_jobs(app, settings)
     _install_middleware(app, settings)
     install_error_handlers(app)
     app.include_router(api_router)

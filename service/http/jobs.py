@@ -13,13 +13,12 @@ from service.app.jobs import job_runner
 from service.app.settings import Settings
 from service.http.logs import log_event
 from service.http.reload import ReloadRefused
-from service.models.embedding import Embedder
 
 log = logging.getLogger("briefqa.jobs")
 FOLLOW_S = 30.0
 
 
-def install_jobs(app: FastAPI, settings: Settings, embedder_factory: Callable[[], Embedder] | None = None) -> None:
+def install_jobs(app: FastAPI, settings: Settings) -> None:
     reloader = app.state.reloader
 
     def published(version: str) -> None:
@@ -33,5 +32,5 @@ def install_jobs(app: FastAPI, settings: Settings, embedder_factory: Callable[[]
         reloader.reload()  # ReloadRefused fails the job with the reason; the old build keeps serving
         log_event(log, "reload", trigger="job", index_version=version)
 
-    app.state.jobs = job_runner(settings, published, lambda event, **f: log_event(log, event, **f), embedder_factory)
+    app.state.jobs = job_runner(settings, published, lambda event, **f: log_event(log, event, **f))
     app.state.max_upload_bytes = settings.max_upload_bytes

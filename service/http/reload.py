@@ -23,7 +23,7 @@ from service.models.embedding import Embedder
 from service.core.errors import BriefqaError, StoreUnavailable
 from service.http.logs import log_event
 from service.pipeline import Engine
-from service.app.runtime import load_engine
+from service.app.runtime import engine_of, open_store
 from service.app.settings import Settings
 from service.stores.base import IndexStore
 
@@ -50,19 +50,22 @@ class EngineSlot:
 
 
 class SharedEmbedderLoader:
-    """load_engine that loads the query embedder once (with the first build that loads) and hands
-    it to every later Engine, so a reload reads the index but never the model again."""
+    """load_engine that loads a query embedder once per encoder and hands it to every later Engine
+    over vectors of that encoder, so a reload reads the index but not the model again. A build made
+    with another encoder (say int8 after an fp32 index, when BRIEFQA_ENCODER changed) gets its own."""
 
     def __init__(self, embedder: Embedder | None = None, store: IndexStore | None = None) -> None:
-        self.embedder = embedder
+        self.embedder = embedder  # the last one used; a given one (tests with a fake) is used for every build
+        self.fixed = embedder is not None
         self.store = store  # shared too: one connection pool per process for the PostgreSQL store
 
     def __call__(self, settings: Settings) -> Engine:
-        if self.embedder is None:
-            engine = load_engine(settings, store=self.store)
-            self.embedder = engine.embedder
-            return engine
-        return load_engine(settings, self.embedder, self.store)
+        index = (self.store or open_store(settings)).open()
+        built = index.manifest["model"].get("fingerprint")
+        reuse = self.embedder if self.fixed or (self.embedder and self.embedder.fingerprint() == built) else None
+        engine = engine_of(index, settings, reuse)
+        self.embedder = engine.embedder
+        return engine
 
 
 class Reloader:

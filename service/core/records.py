@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -106,17 +106,37 @@ class ShortAnswer:
     citation: int  # the [n] of the passage holding it
 
 
+AbstentionReason = Literal["not_covered", "missing_terms", "no_answer_of_type", "not_answered", "low_confidence"]
+# Every reason an answer may abstain with, and what it means: the one definition the answerer, the HTTP
+# schema, MCP and the page read (the page shows the `explanation` the server sends).
+ABSTENTION_REASONS: dict[str, str] = {
+    "not_covered": "nothing in the documents is close to the question",
+    "missing_terms": "the closest passages do not mention a name, acronym, number or asked-for thing of the question",
+    "no_answer_of_type": "the passages discuss it but hold no answer of the type the question asks for",
+    "not_answered": "the passages are about it, but the evidence that one of them answers it is too weak",
+    "low_confidence": "an answer was found, but its confidence is below the min_confidence the request set",
+}
+assert set(ABSTENTION_REASONS) == set(get_args(AbstentionReason))
+
+
 @dataclass(frozen=True)
 class Abstention:
-    """Why the documents do not answer: `not_covered` (nothing close), `missing_terms` (a name, number
-    or rare word of the question is nowhere in the passages) or `no_answer_of_type` (the passages
-    discuss it but hold no answer of the expected type)."""
+    """Why the documents do not answer: one of ABSTENTION_REASONS, with the reason in one plain
+    sentence, the expected answer type, what the question is about and the terms the passages lack."""
 
-    reason: str
+    reason: AbstentionReason
     message: str  # the reason in one plain sentence, shown as the answer
     expected: str | None = None
     about: tuple[str, ...] = ()
     missing_terms: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.reason not in ABSTENTION_REASONS:
+            raise ValueError(f"unknown abstention reason {self.reason!r}; known: {', '.join(ABSTENTION_REASONS)}")
+
+    @property
+    def explanation(self) -> str:
+        return ABSTENTION_REASONS[self.reason]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.core.modes import Mode
-from service.core.records import Answer, Document, Hit
+from service.core.records import ABSTENTION_REASONS, AbstentionReason, Answer, Document, Hit
 from service.pipeline.llm import LlmResult
 from service.stores.base import ServedIndex
 
@@ -96,10 +96,9 @@ class DroppedOut(BaseModel):
 
 class AbstentionOut(BaseModel):
     model_config = _examples({"reason": "no_answer_of_type", "expected": "amount", "about": ["NSATU"], "missing_terms": []})
-    reason: Literal["not_covered", "missing_terms", "no_answer_of_type"] = Field(
-        description="`not_covered`: nothing close; `missing_terms`: a name, acronym, number or asked-for thing of the "
-                    "question is not in the closest passages; `no_answer_of_type`: they discuss it but hold no answer "
-                    "of the expected type.")
+    reason: AbstentionReason = Field(
+        description="; ".join(f"`{k}`: {v}" for k, v in ABSTENTION_REASONS.items()) + ".")
+    explanation: str = Field("", description="What `reason` means, in words a page can show.")
     expected: str | None = Field(None, description="The answer type the question asks for (person, date, place, number, "
                                  "amount, duration, frequency), if it says.")
     about: list[str] = Field(default_factory=list, description="What the question is about.")
@@ -207,8 +206,8 @@ def _abstention(answer: Answer) -> AbstentionOut | None:
     if not answer.abstained:
         return None
     if a is None:
-        return AbstentionOut(reason="not_covered")
-    return AbstentionOut(reason=a.reason, expected=a.expected, about=list(a.about),  # type: ignore[arg-type]
+        return AbstentionOut(reason="not_covered", explanation=ABSTENTION_REASONS["not_covered"])
+    return AbstentionOut(reason=a.reason, explanation=a.explanation, expected=a.expected, about=list(a.about),
                          missing_terms=list(a.missing_terms))
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from service import __version__
 from service.core.errors import BriefqaError
 from service.core.modes import Mode
-from service.core.records import ABSTAIN_TEXT, Answer, Document
+from service.core.records import ABSTENTION_REASONS, Answer, Document
 from service.mcp.shapes import (AskResult, DocumentsList, DocumentText, SearchResult, citations, document_text,
                                 documents_list)
 from service.pipeline import Engine
@@ -51,7 +51,8 @@ def _answer_result(answer: Answer, index: ServedIndex, render: Render | None) ->
         "question": answer.question, "answer": answer.text, "abstained": answer.abstained,
         "citations": [c.model_dump() for c in citations(answer.hits, index)], "index_version": index.version}
     if answer.abstained and not data.get("abstention"):
-        data["abstention"] = {"reason": data.get("answer") or ABSTAIN_TEXT}
+        reason = answer.abstention.reason if answer.abstention else "not_covered"
+        data["abstention"] = {"reason": reason, "explanation": ABSTENTION_REASONS[reason]}
     return AskResult.model_validate(data)
 
 

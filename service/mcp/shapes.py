@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.core.records import Document, Hit, Section
+from service.core.records import ABSTENTION_REASONS, AbstentionReason, Document, Hit, Section
 from service.stores.base import ServedIndex
 
 
@@ -25,7 +25,9 @@ class Citation(BaseModel):
 
 class Abstention(BaseModel):
     model_config = ConfigDict(extra="allow")
-    reason: str = Field(description="Why the documents do not answer the question.")
+    reason: AbstentionReason = Field(description="Why the documents do not answer the question: "
+                                     + "; ".join(f"`{k}`: {v}" for k, v in ABSTENTION_REASONS.items()) + ".")
+    explanation: str = Field("", description="What `reason` means, in plain words.")
 
 
 class AskResult(BaseModel):

@@ -83,14 +83,11 @@ function renderShort(body) {
                       document.createTextNode(" "), el("a", { href: `#passage-${s.citation}`, class: "cite", text: `[${s.citation}]` }));
 }
 
-// Why the documents do not answer, from the machine-readable abstention
+// Why the documents do not answer: the server's explanation of its reason (one definition, in core/records.py)
 function abstentionNote(a) {
   if (!a) return "";
-  const reasons = { not_covered: "nothing in the documents is close to the question",
-                    missing_terms: "the closest passages do not mention: " + (a.missing_terms || []).join(", "),
-                    no_answer_of_type: `the passages discuss it but hold no ${a.expected || "answer"}`,
-                    not_answered: "the passages are about it but the evidence that they answer it is too weak" };
-  return `Reason: ${reasons[a.reason] || a.reason}.`;
+  const missing = a.reason === "missing_terms" && (a.missing_terms || []).length ? ": " + a.missing_terms.join(", ") : "";
+  return `Reason: ${a.explanation || a.reason}${missing}.`;
 }
 
 // A list answer: its introducing sentence, then the items as bullets (nested under their parent), each with its [n]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from service.models.embedding import SentenceTransformerEmbedder
+from service.app.encoders import build_embedder, build_fingerprint
+from service.models.embedding import Embedder
 from service.pipeline import BuildSettings, build_index
 from service.app.runtime import load_engine
 from service.app.settings import Settings
@@ -22,10 +24,19 @@ ADSE_SENTENCE = ("The ADSE will focus on four priority areas: securing critical 
                  "situational awareness.")
 DATA = Path(__file__).resolve().parent / "data"
 
-# The session fixtures build with the torch model (real_embedder), i.e. the fp32 encoder; the CLI and the
-# servers the tests start must build the same way to find those indexes up to date. The int8 default
-# is tested on its own, in process and through the CLI: tests/integration/models/test_int8.py.
-os.environ.setdefault("BRIEFQA_ENCODER", "fp32")
+# The suite runs the shipped defaults (what `make serve` runs): the int8 encoder, default settings. The
+# one thing shared for speed is the model's ONNX export (fp32 and int8, made once per weights): every
+# index folder of the session, and every CLI or server the tests start, finds it in BRIEFQA_ONNX_CACHE
+# instead of exporting again. The README journey test (tests/integration/test_journey.py) unsets it and
+# makes its own, as a fresh clone does. Tests about another setting (fp32, say) set it and say so.
+os.environ.pop("BRIEFQA_ENCODER", None)
+_OWN_CACHE = "BRIEFQA_ONNX_CACHE" not in os.environ
+ONNX_CACHE = Path(os.environ.setdefault("BRIEFQA_ONNX_CACHE", tempfile.mkdtemp(prefix="briefqa-onnx-")))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _OWN_CACHE:
+        shutil.rmtree(ONNX_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
@@ -52,35 +63,60 @@ def fake_build(corpus: Path, index: Path, embedder: FakeEmbedder, **kw):
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()
+def real_embedder() -> Embedder:
+    """The shipped build encoder: `build_embedder` on default settings (int8 ONNX of the packaged
+    model, exported, quantised and verified into ONNX_CACHE the first time)."""
+    return build_embedder(Settings())
 
 
-@pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Settings:
-    """The brief indexed with the real packaged model into a temporary folder."""
-    base = tmp_path_factory.mktemp("real")
-    shutil.copytree(BRIEF.parent, base / "corpus", ignore=shutil.ignore_patterns("README*"))
-    settings = Settings(corpus_dir=base / "corpus", index_dir=base / "index")
+def default_build(corpus: Path, index: Path, embedder: Embedder, **update) -> Settings:
+    """`corpus` built into `index` as `briefqa index` builds it on default settings (`update` changes
+    settings for a test about another one)."""
     from service.app.runtime import build_settings
 
-    build_index(build_settings(settings), lambda: real_embedder)
+    settings = Settings(corpus_dir=corpus, index_dir=index, **update)
+    build_index(build_settings(settings), lambda: embedder, fingerprint=build_fingerprint(settings))
     return settings
 
 
 @pytest.fixture(scope="session")
-def real_engine(real_settings, real_embedder):
-    return load_engine(real_settings, real_embedder)
+def real_settings(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Settings:
+    """The brief indexed with the shipped defaults (real packaged model, int8) into a temporary folder."""
+    base = tmp_path_factory.mktemp("real")
+    shutil.copytree(BRIEF.parent, base / "corpus", ignore=shutil.ignore_patterns("README*"))
+    return default_build(base / "corpus", base / "index", real_embedder)
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The packaged model in torch (fp32): only for tests about the fp32 encoder, which say so."""
+    from service.models.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def fp32_settings(tmp_path_factory: pytest.TempPathFactory, real_settings, torch_embedder) -> Settings:
+    """The brief built with BRIEFQA_ENCODER=fp32 (torch), beside the default int8 real_settings: for
+    the tests comparing the two encoders."""
+    return default_build(real_settings.corpus_dir, tmp_path_factory.mktemp("fp32") / "index", torch_embedder,
+                         encoder="fp32")
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings):
+    """The engine `briefqa serve` would load over real_settings (its own query encoder)."""
+    return load_engine(real_settings)
 
 
 @pytest.fixture(scope="module")
-def server(real_settings, real_embedder):
-    """A real uvicorn server on a free loopback port serving the real index; yields its base URL."""
+def server(real_settings):
+    """A real uvicorn server on a free loopback port serving the real index as `briefqa serve` does;
+    yields its base URL."""
     from service.http.app import create_app
     from tests.live_server import thread_server
 
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
-    with thread_server(app, ready=False) as url:
+    with thread_server(create_app(real_settings), ready=False) as url:
         yield url
 
 
@@ -131,7 +167,7 @@ def build_in_postgres(pg_url: str, like: Settings, embedder, hint: str) -> Setti
     from tests.pgserver import fresh_database
 
     settings = like.model_copy(update={"store": SecretStr(fresh_database(pg_url, hint))})
-    build_index(build_settings(settings), lambda: embedder)
+    build_index(build_settings(settings), lambda: embedder, fingerprint=build_fingerprint(settings))
     return settings
 
 
@@ -148,5 +184,5 @@ def add_paragraph(corpus: Path, i: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def store_engine(store_settings, real_embedder):
-    return load_engine(store_settings, real_embedder)
+def store_engine(store_settings):
+    return load_engine(store_settings)

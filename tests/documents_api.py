@@ -67,8 +67,8 @@ def raw_upload(client, filename: bytes, data: bytes, headers=ADMIN) -> httpx.Res
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
 
 
-def lighthouse_report(sections: int) -> str:
-    """A report of `sections` sections of routine station logs, with UNIQUE_FACT in the last one:
+def lighthouse_report(sections: int, fact: str = UNIQUE_FACT) -> str:
+    """A report of `sections` sections of routine station logs, with `fact` in the last one:
     about two sections a page in the PDF writer's layout."""
     parts = ["ZORVATHIAN LIGHTHOUSE AUTHORITY ANNUAL REPORT", ""]
     for s in range(1, sections + 1):
@@ -78,13 +78,13 @@ def lighthouse_report(sections: int) -> str:
             parts += [f"Station {n} logged {n * 3 % 97 + 4} maintenance visits in the {MONTHS[n % 10]} inspection "
                       f"cycle. Its keepers reported on the lamp housing, the fog signal, the landing stage and "
                       f"the {n % 7 + 2} supply deliveries, and recorded {n % 5} storm closures of the approach road.", ""]
-    parts += [f"{sections + 1}. BUDGET DECISIONS", "", UNIQUE_FACT, ""]
+    parts += [f"{sections + 1}. BUDGET DECISIONS", "", fact, ""]
     return "\n".join(parts)
 
 
-def write_report_pdf(path: Path, sections: int) -> int:
-    """Write the report as a PDF; returns the page where UNIQUE_FACT starts."""
+def write_report_pdf(path: Path, sections: int, fact: str = UNIQUE_FACT) -> int:
+    """Write the report as a PDF; returns the page where `fact` starts."""
     from tests.formats import write_pdf
 
-    layout = write_pdf(lighthouse_report(sections), path, title="Zorvathian Lighthouse Authority annual report")
+    layout = write_pdf(lighthouse_report(sections, fact), path, title="Zorvathian Lighthouse Authority annual report")
     return next(page for word, page in layout.words if word.startswith("Zorvathian") and page > 1)

@@ -25,7 +25,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 @pytest.fixture(scope="module")
 def server(real_settings, real_embedder, tmp_path_factory):
     settings = private_copy(real_settings, tmp_path_factory.mktemp("page-docs"), admin_key=SecretStr(ADMIN_KEY))
-    app = create_app(settings, loader=lambda s: load_engine(s, real_embedder), embedder_factory=lambda: real_embedder)
+    app = create_app(settings)
     with thread_server(app) as url:
         yield url
 

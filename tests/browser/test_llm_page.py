@@ -31,7 +31,7 @@ WATCH_DRAFT = """() => {
 @pytest.fixture(scope="module")
 def llm_server(real_settings, real_embedder, llama_url):
     settings = real_settings.model_copy(update={"llm_url": llama_url, "llm_max_tokens": 96, "llm_timeout_s": 120.0})
-    with thread_server(create_app(settings, loader=lambda s: load_engine(s, real_embedder)), ready=False) as url:
+    with thread_server(create_app(settings), ready=False) as url:
         yield url
 
 

@@ -151,7 +151,7 @@ def keyed_server(real_settings, real_embedder):
     from service.app.settings import Settings
 
     keyed = Settings(**{**real_settings.model_dump(), "api_key": "page-test-key"})
-    with thread_server(create_app(keyed, loader=lambda s: load_engine(s, real_embedder)), ready=False) as url:
+    with thread_server(create_app(keyed), ready=False) as url:
         yield url
 
 

@@ -86,7 +86,7 @@ def test_cli_example_runs(line, real_settings, monkeypatch, capsys):
 def keyed_server(real_settings, real_embedder):
     """The same index behind a server that needs the API and admin keys, as the README's keyed examples do."""
     keyed = Settings(**{**real_settings.model_dump(), **{k.removeprefix("BRIEFQA_").lower(): v for k, v in KEYS.items()}})
-    app = create_app(keyed, loader=lambda s: load_engine(s, real_embedder))
+    app = create_app(keyed)
     with thread_server(app, ready=False) as url:
         yield url
 

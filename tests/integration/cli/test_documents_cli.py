@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def url(real_settings, real_embedder, tmp_path_factory):
     settings = private_copy(real_settings, tmp_path_factory.mktemp("cli-docs"), admin_key=SecretStr(ADMIN_KEY))
-    app = create_app(settings, loader=lambda s: load_engine(s, real_embedder), embedder_factory=lambda: real_embedder)
+    app = create_app(settings)
     with thread_server(app) as base:
         yield base
 

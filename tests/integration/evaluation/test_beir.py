@@ -93,7 +93,7 @@ def test_a_document_scores_as_its_best_chunk():
 
 def test_index_is_cached_and_vectors_are_shared_between_settings(beir_dir, tmp_path, real_embedder):
     data = load_beir(beir_dir, "test")
-    fp = model_fingerprint("all-MiniLM-L6-v2")
+    fp = real_embedder.fingerprint()  # the shipped encoder's (int8)
     small = BeirIndexSettings(ChunkSettings(120, 20))
     folder, first = build_beir_index(data, tmp_path / "idx", "all-MiniLM-L6-v2", small, lambda: real_embedder, fp)
     assert folder.parent == tmp_path / "idx" / "beir" and folder.name.startswith("tiny-")

@@ -18,7 +18,7 @@ ADSE_AREAS = ("securing critical undersea infrastructure", "enhancing geospatial
 
 @pytest.fixture(scope="module")
 def client(store_settings, real_embedder):
-    app = create_app(store_settings, loader=lambda s: load_engine(s, real_embedder))
+    app = create_app(store_settings)
     with TestClient(app) as c:
         yield c
 
@@ -106,7 +106,7 @@ def test_health_endpoints(client):
 
 
 def test_not_ready_without_an_index(tmp_path, real_embedder):
-    app = create_app(Settings(index_dir=tmp_path / "none"), loader=lambda s: load_engine(s, real_embedder))
+    app = create_app(Settings(index_dir=tmp_path / "none"))
     with TestClient(app) as c:
         ready = c.get("/readyz")
         assert ready.status_code == 503 and "briefqa index" in ready.json()["detail"]

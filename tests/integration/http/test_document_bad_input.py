@@ -24,7 +24,7 @@ LIMIT = 65536
 def live(real_settings, real_embedder, tmp_path_factory):
     settings = private_copy(real_settings, tmp_path_factory.mktemp("bad"), admin_key=SecretStr(ADMIN_KEY),
                             max_upload_bytes=LIMIT)
-    app = create_app(settings, loader=lambda s: load_engine(s, real_embedder), embedder_factory=lambda: real_embedder)
+    app = create_app(settings)
     with thread_server(app) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield client, settings
 
@@ -130,7 +130,7 @@ def test_deleting_the_last_document_is_refused(tmp_path, real_settings, real_emb
     names = sorted(p.name for p in settings.corpus_dir.iterdir())
     for extra in names[1:]:
         (settings.corpus_dir / extra).unlink()
-    app = create_app(settings, loader=lambda s: load_engine(s, real_embedder), embedder_factory=lambda: real_embedder)
+    app = create_app(settings)
     with thread_server(app) as url:
         before = (tree(settings.corpus_dir), tree(settings.index_dir))
         r = httpx.delete(f"{url}/v1/documents/{names[0]}", headers=ADMIN)

@@ -23,7 +23,7 @@ READER = {"X-API-Key": "docs-reader-key"}
 def live(real_settings, real_embedder, tmp_path_factory):
     settings = private_copy(real_settings, tmp_path_factory.mktemp("changes"),
                             admin_key=SecretStr(ADMIN_KEY), api_key=SecretStr("docs-reader-key"))
-    app = create_app(settings, loader=lambda s: load_engine(s, real_embedder), embedder_factory=lambda: real_embedder)
+    app = create_app(settings)
     with thread_server(app) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield client, settings
 

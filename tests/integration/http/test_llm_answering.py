@@ -28,7 +28,7 @@ def llm():
 @pytest.fixture(scope="module")
 def client(real_settings, real_embedder, llm):
     settings = real_settings.model_copy(update={"llm_url": llm[0], "llm_timeout_s": 1.0})
-    with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as c:
+    with TestClient(create_app(settings)) as c:
         yield c
 
 
@@ -97,7 +97,7 @@ def test_a_hanging_llm_times_out_fast_into_the_extractive_answer(client, llm):
 
 def test_an_unreachable_llm_gives_the_extractive_answer(real_settings, real_embedder):
     settings = real_settings.model_copy(update={"llm_url": f"http://127.0.0.1:{free_port()}/v1"})
-    with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as c:
+    with TestClient(create_app(settings)) as c:
         body = _ask(c)
         streamed = _sse(c, {"question": ADSE, "answerer": "llm"})
     assert body["answerer"] == "extractive" and "could not be reached" in body["note"]
@@ -105,7 +105,7 @@ def test_an_unreachable_llm_gives_the_extractive_answer(real_settings, real_embe
 
 
 def test_without_an_llm_configured_the_llm_answerer_says_so(real_settings, real_embedder):
-    with TestClient(create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))) as c:
+    with TestClient(create_app(real_settings)) as c:
         assert c.get("/v1/answerers").json() == {"answerers": ["extractive"], "llm_model": None}
         body = _ask(c)
     assert body["answerer"] == "extractive" and body["note"] == NO_LLM and "[1]" in body["answer"]

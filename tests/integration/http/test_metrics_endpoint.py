@@ -26,7 +26,7 @@ def _value(samples: dict, name: str, **labels: str) -> float:
 
 @pytest.mark.integration
 def test_metrics_count_asks_by_route_template_and_show_the_index(real_settings, real_embedder):
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
+    app = create_app(real_settings)
     with TestClient(app) as c:
         for q in QUESTIONS:
             assert c.post("/v1/ask", json={"question": q}).status_code == 200

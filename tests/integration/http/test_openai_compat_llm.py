@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 def setup(real_settings, real_embedder):
     with fake_llm() as (url, state):
         settings = real_settings.model_copy(update={"llm_url": url, "llm_timeout_s": 2.0})
-        with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as client:
+        with TestClient(create_app(settings)) as client:
             yield client, state
 
 

@@ -26,7 +26,7 @@ MIN_CASES = 500
 @pytest.fixture(scope="module")
 def live(real_settings, real_embedder):
     settings = real_settings.model_copy(update={"api_key": SecretStr(API_KEY), "admin_key": SecretStr(ADMIN_KEY)})
-    with thread_server(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as base:
+    with thread_server(create_app(settings)) as base:
         yield base
 
 

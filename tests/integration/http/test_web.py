@@ -97,7 +97,7 @@ def test_openapi_models_carry_examples(offline_client):
 @pytest.mark.integration
 def test_passage_example_is_the_real_adse_citation(real_settings, real_embedder):
     """The documented example is what the service really answers, offsets included."""
-    app = create_app(real_settings, loader=lambda s: load_engine(s, real_embedder))
+    app = create_app(real_settings)
     with TestClient(app) as c:
         body = c.post("/v1/ask", json={"question": "what are the ADSE priority areas"}).json()
         text = c.get(f"/v1/documents/{PASSAGE_EXAMPLE['doc_id']}").json()["text"]

@@ -41,7 +41,7 @@ class Built:
 def _build(corpus: Path, real_embedder) -> Built:
     settings = Settings(corpus_dir=corpus, index_dir=corpus.parent / "index")
     report = build_index(build_settings(settings), lambda: real_embedder)
-    return Built(settings, load_engine(settings, real_embedder), report)
+    return Built(settings, load_engine(settings), report)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ streamable HTTP (/mcp on a real `briefqa serve`), over the real index and model.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ KEY = "mcp-test-key"
 
 def _env(settings) -> dict[str, str]:
     return {"BRIEFQA_CORPUS_DIR": str(settings.corpus_dir), "BRIEFQA_INDEX_DIR": str(settings.index_dir),
+            "BRIEFQA_ONNX_CACHE": os.environ["BRIEFQA_ONNX_CACHE"],  # the session's int8 export
             "TOKENIZERS_PARALLELISM": "false"}
 
 

@@ -21,13 +21,10 @@ from service.stores.disk.files import load_build
 
 
 @pytest.fixture(scope="module")
-def int8_settings(tmp_path_factory, real_settings) -> Settings:
-    """The brief indexed the way `briefqa index` does it by default (int8), beside the fp32 real_settings."""
-    base = tmp_path_factory.mktemp("int8")
-    settings = Settings(corpus_dir=real_settings.corpus_dir, index_dir=base / "index", encoder="int8")
-    shutil.copytree(onnx_cache(real_settings), onnx_cache(settings))  # the fp32 export, made by real_settings' build
-    build_index(build_settings(settings), lambda: build_embedder(settings), fingerprint=build_fingerprint(settings))
-    return settings
+def int8_settings(real_settings) -> Settings:
+    """The brief indexed the way `briefqa index` does it by default (int8): the suite's own build."""
+    assert real_settings.encoder == "int8"
+    return real_settings
 
 
 @pytest.mark.integration
@@ -41,8 +38,8 @@ def test_an_int8_build_records_its_encoder_and_serving_queries_with_it(int8_sett
 
 
 @pytest.mark.integration
-def test_the_int8_model_ranks_the_test_set_like_fp32(int8_settings, real_embedder):
-    weights = real_embedder.fingerprint()
+def test_the_int8_model_ranks_the_test_set_like_fp32(int8_settings, torch_embedder):
+    weights = torch_embedder.fingerprint()
     folder = verified_int8(onnx_cache(int8_settings), weights)
     fp32 = OnnxEmbedder(verified_export(onnx_cache(int8_settings), weights), "m", weights)
     agreement = rank_agreement(fp32, OnnxEmbedder(folder, "m", weights), *verification_texts())
@@ -51,27 +48,27 @@ def test_the_int8_model_ranks_the_test_set_like_fp32(int8_settings, real_embedde
 
 
 @pytest.mark.integration
-def test_int8_keeps_the_test_set_figures_of_fp32(int8_settings, real_settings):
+def test_int8_keeps_the_test_set_figures_of_fp32(int8_settings, fp32_settings):
     questions = load_testset(DEFAULT_TESTSET)
     fast = evaluate_mode(load_engine(int8_settings), questions, "hybrid")
-    slow = evaluate_mode(load_engine(real_settings), questions, "hybrid")
+    slow = evaluate_mode(load_engine(fp32_settings), questions, "hybrid")
     for name in ("hit@5", "mrr@10"):
         assert abs(fast[name] - slow[name]) <= 0.005, (name, fast[name], slow[name])
 
 
 @pytest.mark.integration
-def test_an_index_is_refused_with_another_encoders_queries(int8_settings, real_settings, real_embedder):
+def test_an_index_is_refused_with_another_encoders_queries(int8_settings, fp32_settings, torch_embedder):
     with pytest.raises(IndexMismatch, match="int8 encoder"):
-        load_engine(int8_settings, real_embedder)  # torch fp32 queries on int8 vectors
+        load_engine(int8_settings, torch_embedder)  # torch fp32 queries on int8 vectors
     fast = load_engine(int8_settings).embedder
     with pytest.raises(IndexMismatch, match="encoder"):
-        load_engine(real_settings, fast)  # int8 queries on fp32 vectors
+        load_engine(fp32_settings, fast)  # int8 queries on fp32 vectors
 
 
 @pytest.mark.integration
 def test_an_int8_index_without_its_int8_model_is_refused_with_the_fix(int8_settings, tmp_path):
-    copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index", encoder="int8")
-    shutil.copytree(int8_settings.index_dir, copy.index_dir, ignore=shutil.ignore_patterns("int8"))
+    copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index", onnx_cache=tmp_path / "onnx")
+    shutil.copytree(int8_settings.index_dir, copy.index_dir)  # the build, without the session's ONNX cache
     with pytest.raises(IndexMismatch, match="run `briefqa index`"):
         load_engine(copy)
 
@@ -86,8 +83,8 @@ def test_changing_the_encoder_makes_the_index_stale(int8_settings):
 
 
 @pytest.mark.integration
-def test_batches_are_padded_per_batch_without_changing_vectors(real_settings, real_embedder):
-    weights = real_embedder.fingerprint()
+def test_batches_are_padded_per_batch_without_changing_vectors(real_settings, torch_embedder):
+    weights = torch_embedder.fingerprint()
     fp32 = OnnxEmbedder(verified_export(onnx_cache(real_settings), weights), "m", weights)
     texts = ["x", "a much longer text about the Alliance Data Sharing Ecosystem and its priority areas " * 4, "ADSE"]
     together = fp32.encode(texts, batch_size=2)
@@ -99,7 +96,6 @@ def test_batches_are_padded_per_batch_without_changing_vectors(real_settings, re
 def test_briefqa_index_builds_int8_by_default_and_serves_it(int8_settings, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("BRIEFQA_ENCODER", raising=False)  # the shipped default
     index = tmp_path / "index"
-    shutil.copytree(onnx_cache(int8_settings), index / "onnx")  # the exports, made by int8_settings' build
     args = ["--corpus-dir", str(int8_settings.corpus_dir), "--index-dir", str(index)]
     assert main([*args, "index", "--quiet"]) == 0
     assert load_build(index).manifest["model"]["encoder"] == "int8"

@@ -28,7 +28,7 @@ MAX_TOKENS = 128  # as bench/grounding.py: at temperature 0 the drafts are the b
 def client(real_settings, real_embedder, llama_url):
     settings = real_settings.model_copy(update={"llm_url": llama_url, "llm_max_tokens": MAX_TOKENS,
                                                 "llm_timeout_s": 120.0})
-    with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as c:
+    with TestClient(create_app(settings)) as c:
         yield c, settings
 
 
@@ -97,7 +97,7 @@ def test_stream_from_the_real_model(client):
 def test_with_the_model_server_stopped_the_answer_is_extractive_with_a_note(real_settings, real_embedder, tmp_path):
     with llama_server(tmp_path / "llama.log") as (url, proc):
         settings = real_settings.model_copy(update={"llm_url": url, "llm_max_tokens": 32})
-        with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as c:
+        with TestClient(create_app(settings)) as c:
             before = c.post("/v1/ask", json={"question": QUESTIONS[0], "answerer": "llm"}).json()
             assert "could not be reached" not in (before["note"] or "")
             proc.terminate()

@@ -68,7 +68,7 @@ def test_sigkill_at_each_build_point_leaves_an_intact_current_build(point, crash
     before = store.current_version(settings.index_dir)
     doc = next(settings.corpus_dir.glob("*.txt"))
     doc.write_text(doc.read_text(encoding="utf-8") + f"\nKilled at {point}: this line is new.\n", encoding="utf-8")
-    with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as server:
+    with TestClient(create_app(settings)) as server:
         proc = _run_until_paused(settings, point)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL

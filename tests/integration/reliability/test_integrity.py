@@ -105,11 +105,11 @@ def test_each_corruption_is_refused_by_loader_cli_and_starting_server(name, real
     damage, message = CORRUPTIONS[name]
     damage(real_copy.index_dir, real_copy.corpus_dir)
     with pytest.raises(Exception, match=message):
-        load_engine(real_copy, real_embedder)
+        load_engine(real_copy)
     code = main(["--index-dir", str(real_copy.index_dir), "search", "air defence"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and err.startswith("briefqa: error: ") and re.search(message, err)
-    with TestClient(create_app(real_copy, loader=lambda s: load_engine(s, real_embedder))) as client:
+    with TestClient(create_app(real_copy)) as client:
         ready = client.get("/readyz")
         assert ready.status_code == 503 and re.search(message, ready.json()["detail"])
         asked = client.post("/v1/ask", json={"question": "what are the ADSE priority areas"})
@@ -119,7 +119,7 @@ def test_each_corruption_is_refused_by_loader_cli_and_starting_server(name, real
 def test_a_running_server_refuses_each_corrupt_build_and_keeps_serving(real_copy, real_embedder):
     settings = real_copy.model_copy(update={"admin_key": "admin"})
     good = store.current_version(settings.index_dir)
-    with TestClient(create_app(settings, loader=lambda s: load_engine(s, real_embedder))) as client:
+    with TestClient(create_app(settings)) as client:
         for name, (damage, message) in CORRUPTIONS.items():
             damage(settings.index_dir, settings.corpus_dir)
             r = client.post("/v1/admin/reload", headers={"X-API-Key": "admin"})
@@ -137,10 +137,10 @@ def test_missing_build_and_missing_file_are_named(real_copy, real_embedder):
     (build / "vectors.npy").unlink()
     store.publish(real_copy.index_dir, build.name)
     with pytest.raises(Exception, match=r"vectors\.npy is missing"):
-        load_engine(real_copy, real_embedder)
+        load_engine(real_copy)
     store.publish(real_copy.index_dir, "20990101T000000Z-gone")
     with pytest.raises(Exception, match=r"names build 20990101T000000Z-gone, which does not exist"):
-        load_engine(real_copy, real_embedder)
+        load_engine(real_copy)
 
 
 def test_no_pickle_anywhere_in_the_service():

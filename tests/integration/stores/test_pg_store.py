@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def pg_engine(pg_url, real_settings, real_embedder):
-    return load_engine(build_in_postgres(pg_url, real_settings, real_embedder, "pg_engine"), real_embedder)
+    return load_engine(build_in_postgres(pg_url, real_settings, real_embedder, "pg_engine"))
 
 
 def test_keyword_and_dense_rankings_match_the_disk_store(pg_engine, real_engine):

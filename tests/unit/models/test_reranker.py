@@ -59,9 +59,9 @@ def test_engine_order_is_the_cross_encoders_order(real_engine, cross_encoder_dir
 
 
 def test_settings_turn_the_reranker_on(real_settings, real_embedder, cross_encoder_dir):
-    on = load_engine(real_settings.model_copy(update={"reranker": cross_encoder_dir}), real_embedder)
+    on = load_engine(real_settings.model_copy(update={"reranker": cross_encoder_dir}))
     assert isinstance(on.reranker, CrossEncoderReranker)
-    assert load_engine(real_settings, real_embedder).reranker is None
+    assert load_engine(real_settings).reranker is None
 
 
 def test_a_reranker_that_is_not_a_model_is_a_clear_error(tmp_path):

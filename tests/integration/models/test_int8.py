@@ -66,9 +66,21 @@ def test_an_index_is_refused_with_another_encoders_queries(int8_settings, fp32_s
 
 
 @pytest.mark.integration
-def test_an_int8_index_without_its_int8_model_is_refused_with_the_fix(int8_settings, tmp_path):
+def test_an_int8_index_copied_without_its_int8_model_is_served_after_making_it(int8_settings, tmp_path):
     copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index", onnx_cache=tmp_path / "onnx")
     shutil.copytree(int8_settings.index_dir, copy.index_dir)  # the build, without the session's ONNX cache
+    assert not copy.onnx_cache.exists()
+    engine = load_engine(copy)  # what `briefqa serve` does in a new folder: the int8 model is made once
+    inner = engine.embedder.inner
+    assert isinstance(inner, OnnxEmbedder) and inner.encoder == "int8"
+    assert str(inner.folder).startswith(str(copy.onnx_cache))
+    assert engine.ask("Where did the defence ministers meet?", 3).hits
+
+
+@pytest.mark.integration
+def test_an_int8_index_is_refused_with_the_fix_when_no_int8_model_can_be_made(int8_settings, tmp_path):
+    copy = Settings(corpus_dir=int8_settings.corpus_dir, index_dir=tmp_path / "index", onnx=False)
+    shutil.copytree(int8_settings.index_dir, copy.index_dir)
     with pytest.raises(IndexMismatch, match="run `briefqa index`"):
         load_engine(copy)
 

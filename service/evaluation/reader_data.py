@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.answering.answerable import PassageView, gather
+from service.answering.answerable import Gathered, PassageView, gather, typed_beside_names, unknown_names
 from service.answering.evidence import Evidence, Question
 from service.answering.extractive import AnswerSettings, Candidate
 from service.answering.reader_input import reader_rows
@@ -45,6 +45,13 @@ class Group:
     labels: np.ndarray  # per candidate: holds the answer
     hard: np.ndarray  # per candidate: holds an unanswerable question's plausible answer
     evidence: tuple[Evidence, ...]
+    gated: bool = False  # a rule abstains before the reader is asked (dissimilar, unknown name, no typed answer)
+
+
+def gated(g: Gathered, corpus: CorpusTerms, settings: AnswerSettings) -> bool:
+    """What `decide` checks before it asks the reader."""
+    return (not len(g.similarity) or float(g.similarity.max()) < settings.abstain_threshold
+            or bool(unknown_names(g.question.names, corpus)) or not any(typed_beside_names(e) for e in g.evidence))
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,8 @@ def squad_groups(articles: Sequence[_Article], embedder: Embedder, tagger: Entit
         out.append(Group(f"squad:{a.title}", g.question, not qa["is_impossible"],
                          reader_rows(q_vec, g.pool, g.evidence, vectors),
                          np.array([_holds(c.sentence, answers) for c in g.pool]),
-                         np.array([_holds(c.sentence, plausible) for c in g.pool]), tuple(g.evidence)))
+                         np.array([_holds(c.sentence, plausible) for c in g.pool]), tuple(g.evidence),
+                         gated(g, corpus, settings)))
     return out
 
 
@@ -115,5 +123,6 @@ def engine_groups(engine: Engine, corpus: str, questions: Sequence[tuple[str, bo
         labels = np.array([answerable and any(holds_evidence(clean(c.sentence.text), e) for e in evidence)
                            for c in g.pool], dtype=bool)
         out.append(Group(f"dev:{corpus}", g.question, answerable, reader_rows(r.q_vec, g.pool, g.evidence, r.vectors),
-                         labels, np.zeros(len(g.pool), dtype=bool), tuple(g.evidence)))
+                         labels, np.zeros(len(g.pool), dtype=bool), tuple(g.evidence),
+                         gated(g, engine.corpus_terms, engine.answer_settings)))
     return out

@@ -19,8 +19,10 @@ from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
 from service.answering.evidence import Evidence, Question, measure, question_row
 from service.answering.model import AnswerModel, load_model
+from service.answering.reader_input import QUESTION_COLUMNS, READER_COLUMNS, question_input, reader_rows
 from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
+from service.models.reader import Reader, load_reader
 from service.text.sentences import clean
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -205,23 +207,28 @@ def unknown_names(names: Sequence[str], corpus: CorpusTerms) -> tuple[str, ...]:
 
 def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
            passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
-           model: AnswerModel | None = None, own: str | None = None) -> Decision:
+           model: Reader | AnswerModel | None = None, own: str | None = None) -> Decision:
     """The answer sentences (best first, then the others in reading order) or why there are none.
 
     Three checks abstain, in order: the best sentence is not similar enough (`abstain_threshold`), the
     documents never use a name the question gives (missing_terms), no sentence holds an answer of the
     type the question expects (no_answer_of_type); then the fitted answerability model weighs all the
     evidence together, and its reason is the weakest piece: a name the passages lack, no answer of
-    the type beside the question's names, or neither (not_answered). The fitted sentence model picks
-    the sentence."""
-    model = model or load_model()
+    the type beside the question's names, or neither (not_answered). The trained reader
+    (models/reader.py) scores the sentences and says whether they answer when `settings.reader` is on
+    (or `model` is a Reader); by default the evidence answerer's linear models (answering/model.py) do.
+    The default stays the evidence answerer because the reader did not beat it on held-out (docs/ANSWERS.md)."""
+    model = model or (load_reader().check(READER_COLUMNS, QUESTION_COLUMNS) if settings.reader else load_model())
     g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings, own)
     q, pool, contexts, similarity, evidence = g.question, g.pool, g.contexts, g.similarity, g.evidence
     kind, names = q.kind, q.names
     about = _about(question, names)
     if not len(similarity) or float(similarity.max()) < settings.abstain_threshold:
         return _abstain("not_covered", kind, about, (), float(similarity.max()) if len(similarity) else 0.0)
-    scores = model.sentence(np.array([e.row() for e in evidence]))
+    if isinstance(model, Reader):
+        scores = model.sentence_scores(reader_rows(q_vec, pool, evidence, sentence_vectors))
+    else:
+        scores = model.sentence(np.array([e.row() for e in evidence]))
     named = np.array([e.names_in_passage == 1.0 for e in evidence])
     typed = np.array([typed_beside_names(e) for e in evidence])
     unknown = unknown_names(names, corpus)
@@ -229,7 +236,10 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
         return _abstain("missing_terms", kind, about, unknown, 0.0)
     if not typed.any():
         return _abstain("no_answer_of_type", kind, about, (), 0.0)
-    confidence = model.probability(question_row(q, evidence, scores))
+    if isinstance(model, Reader):
+        confidence = model.answerable(question_input(q, evidence, scores))
+    else:
+        confidence = model.probability(question_row(q, evidence, scores))
     if confidence < model.threshold:  # say which piece of evidence is weakest
         if not named.any():
             context = contexts[int(np.argmax(scores))]

@@ -21,6 +21,7 @@ class AnswerSettings:
     margin: float = 0.12  # (one-threshold answerer) sentences within this of the best one join the answer
     companion_share: float = 0.5  # sentences at least this likely, relative to the best one, join it
     rank_penalty: float = 0.01
+    reader: bool = False  # the trained reader (models/reader.py) scores sentences and abstains, not the evidence model
 
 
 @dataclass(frozen=True)

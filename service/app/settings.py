@@ -38,6 +38,7 @@ class Settings(BaseSettings):
         0.38, description="Answers whose best sentence scores below this abstain."
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
+    reader: bool = Field(False, description="Let the trained reader (service/models/data/reader/) pick answer sentences and abstain; off by default: on held-out it did not beat the evidence answerer (docs/ANSWERS.md).")
     onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
     encoder: Encoder = Field("int8", description="Encoder of new index builds and so of their queries: int8 (ONNX, quantised, verified against fp32) or fp32 (torch builds, ONNX queries).")
     build_threads: int = Field(2, ge=1, le=64, description="onnxruntime threads encoding passages and sentences in `briefqa index` (int8 encoder).")

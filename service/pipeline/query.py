@@ -13,6 +13,8 @@ from service.answering.answer_types import expected_type
 from service.answering.answerable import PassageView, decide
 from service.answering.extractive import AnswerSettings, Candidate, pool_sentences
 from service.answering.terms import CorpusTerms
+from service.answering.model import AnswerModel
+from service.models.reader import Reader
 from service.pipeline.list_answer import list_answer
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
@@ -170,14 +172,16 @@ class Engine:
                  for h in hits]
         return Reading(hits, q_vec, pool, vectors, views)
 
-    def ask(self, question: str, top_k: int, mode: str | None = None, own: str | None = None) -> Answer:
+    def ask(self, question: str, top_k: int, mode: str | None = None, own: str | None = None,
+            model: AnswerModel | Reader | None = None) -> Answer:
         """The answer to `question`; `own` is the user's own words when `question` also carries terms
-        of earlier turns (a follow-up): the answer must hold the names the user gave, not the carried ones."""
+        of earlier turns (a follow-up): the answer must hold the names the user gave, not the carried ones.
+        `model` replaces the configured answerer's model (for side-by-side figures)."""
         timings: dict[str, float] = {}
         r = self.reading(question, top_k, mode, timings)
         clock = _Clock(timings)
         hits, q_vec, pool, vectors = r.hits, r.q_vec, r.pool, r.vectors
-        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings, own=own)
+        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings, model, own)
         missing = d.abstention is not None and d.abstention.reason == "missing_terms"
         if not missing and expected_type(question) is None:  # a factoid question is never a list question
             listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,

@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from service.answering.answerable import decide
-from service.models.reader import load_reader
 from service.answering.extractive import compose, pool_sentences
 from service.app.runtime import answer_settings, build_embedder, retrieval_settings
 from service.app.settings import Settings
@@ -34,6 +33,7 @@ from service.evaluation.answer_run import AnswerJob, corpus_engine
 from service.evaluation.answer_sets import ANSWER_SETS, load_answer_set
 from service.evaluation.answers import by_split, score
 from service.evaluation.testset import DEFAULT_TESTSET, evaluate_mode, load_testset
+from service.models.reader import load_reader
 from service.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,12 +63,12 @@ def main() -> None:
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", root, settings.model,
                         retrieval_settings(settings), answer_settings(settings))
         embedder = build_embedder(settings)  # the product's encoder (int8 by default)
-        now, start, before, guard = {}, {}, {}, {}  # guard: the retrieval and latency checks
+        now, reader, before, guard = {}, {}, {}, {}  # guard: the retrieval and latency checks
         for corpus in ANSWER_SETS:
             engine = corpus_engine(job, corpus, embedder)
             questions = load_answer_set(job.data_dir / ANSWER_SETS[corpus])
             now[corpus] = figures(engine, questions, lambda q: engine.ask(q, 5, "hybrid"))
-            start[corpus] = figures(engine, questions, lambda q: engine.ask(q, 5, "hybrid", model=load_reader()))
+            reader[corpus] = figures(engine, questions, lambda q: engine.ask(q, 5, "hybrid", model=load_reader()))
             before[corpus] = figures(engine, questions, lambda q: previous_answer(engine, q))
             if corpus == "brief":
                 project = load_testset(DEFAULT_TESTSET)
@@ -78,10 +78,10 @@ def main() -> None:
                          "project_abstention_before": _project_abstention(engine, project,
                                                                           lambda q, k, m: previous_answer(engine, q))}
     if args.json:
-        print(json.dumps({"answers": now, "trained_reader": start, "previous_answerer": before, "retrieval_guard": guard}, indent=1))
+        print(json.dumps({"answers": now, "trained_reader": reader, "previous_answerer": before, "retrieval_guard": guard}, indent=1))
         return
     print_table("== this answerer (shipped default: evidence features, linear)", now, ANSWER_COLUMNS)
-    print_table("== trained reader (BRIEFQA_READER=true), same indexes", start, ANSWER_COLUMNS)
+    print_table("== trained reader (BRIEFQA_READER=true), same indexes", reader, ANSWER_COLUMNS)
     print_table("== previous answerer (one threshold), same indexes", before, ANSWER_COLUMNS)
     g = guard["now"]
     print(f"== retrieval guard, project set (hybrid): hit@5 {g['hit@5']} (foundation {FOUNDATION['hit@5']}), "

@@ -100,17 +100,22 @@ def measure(q: Question, q_vec: np.ndarray, pool: Sequence[Candidate], vectors: 
     return _with_previous(pool, out)
 
 
+def adjacent_pairs(pool: Sequence[Candidate]) -> list[tuple[int, int]]:
+    """(a, b) for each candidate b that directly follows candidate a in the same document."""
+    order = sorted(range(len(pool)), key=lambda i: (pool[i].sentence.doc_id, pool[i].sentence.start))
+    return [(a, b) for a, b in zip(order, order[1:])
+            if pool[a].sentence.doc_id == pool[b].sentence.doc_id
+            and 0 <= pool[b].sentence.start - pool[a].sentence.end < 4]
+
+
 def _with_previous(pool: Sequence[Candidate], evidence: list[Evidence]) -> list[Evidence]:
     """Each sentence also carries the similarity and coverage of the sentence just before it."""
-    order = sorted(range(len(pool)), key=lambda i: (pool[i].sentence.doc_id, pool[i].sentence.start))
     out = list(evidence)
-    for a, b in zip(order, order[1:]):
-        sa, sb = pool[a].sentence, pool[b].sentence
-        if sa.doc_id == sb.doc_id and 0 <= sb.start - sa.end < 4:
-            e, p = evidence[b], evidence[a]
-            out[b] = Evidence(e.cosine, e.sentence_coverage, e.passage_coverage, e.names_in_sentence,
-                              e.names_in_passage, e.typed, e.rank, e.words, p.cosine, p.sentence_coverage,
-                              clean(sa.text).endswith(":"), e.new_terms, e.names_in_paragraph)
+    for a, b in adjacent_pairs(pool):
+        e, p = evidence[b], evidence[a]
+        out[b] = Evidence(e.cosine, e.sentence_coverage, e.passage_coverage, e.names_in_sentence,
+                          e.names_in_passage, e.typed, e.rank, e.words, p.cosine, p.sentence_coverage,
+                          clean(pool[a].sentence.text).endswith(":"), e.new_terms, e.names_in_paragraph)
     return out
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from service.answering.evidence import SENTENCE_FEATURES, Evidence, Question
+from service.answering.evidence import SENTENCE_FEATURES, Evidence, Question, adjacent_pairs
 from service.answering.extractive import Candidate
 
 READER_COLUMNS = (*SENTENCE_FEATURES, "next_cosine", "next_coverage", "passage_cosine", "cosine_rank",
@@ -23,12 +23,9 @@ _SHARE_TEMPERATURE = 0.05  # cosines this far apart differ by a factor e in `cos
 
 def _next_of(pool: Sequence[Candidate]) -> list[int]:
     """Per candidate, the candidate just after it in its document (-1 when none), as evidence.py pairs them."""
-    order = sorted(range(len(pool)), key=lambda i: (pool[i].sentence.doc_id, pool[i].sentence.start))
     out = [-1] * len(pool)
-    for a, b in zip(order, order[1:]):
-        sa, sb = pool[a].sentence, pool[b].sentence
-        if sa.doc_id == sb.doc_id and 0 <= sb.start - sa.end < 4:
-            out[a] = b
+    for a, b in adjacent_pairs(pool):
+        out[a] = b
     return out
 
 

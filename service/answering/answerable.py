@@ -205,6 +205,16 @@ def unknown_names(names: Sequence[str], corpus: CorpusTerms) -> tuple[str, ...]:
     return tuple(n for n in names if not corpus.names(n))
 
 
+def configured_model(settings: AnswerSettings) -> Reader | AnswerModel:
+    """The answerer's model the settings name: the trained reader, or the evidence answerer's linear models."""
+    return load_reader().check(READER_COLUMNS, QUESTION_COLUMNS) if settings.reader else load_model()
+
+
+def answerer_name(model: Reader | AnswerModel) -> str:
+    """`reader` or `evidence`: which answerer's calibration a confidence reads."""
+    return "reader" if isinstance(model, Reader) else "evidence"
+
+
 def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentence_vectors: np.ndarray,
            passages: Sequence[PassageView], corpus: CorpusTerms, settings: AnswerSettings,
            model: Reader | AnswerModel | None = None, own: str | None = None) -> Decision:
@@ -218,7 +228,7 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     (models/reader.py) scores the sentences and says whether they answer when `settings.reader` is on
     (or `model` is a Reader); by default the evidence answerer's linear models (answering/model.py) do.
     The default stays the evidence answerer because the reader did not beat it on held-out (docs/ANSWERS.md)."""
-    model = model or (load_reader().check(READER_COLUMNS, QUESTION_COLUMNS) if settings.reader else load_model())
+    model = model or configured_model(settings)
     g = gather(question, q_vec, cands, sentence_vectors, passages, corpus, settings, own)
     q, pool, contexts, similarity, evidence = g.question, g.pool, g.contexts, g.similarity, g.evidence
     kind, names = q.kind, q.names

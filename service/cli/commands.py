@@ -60,14 +60,17 @@ def print_answer(answer: Answer) -> None:
         print(answer.text)
     if answer.abstained and answer.abstention is not None:
         print(f"(reason: {answer.abstention.reason})")
+    elif not answer.abstained:
+        print(f"(confidence {answer.confidence:.2f})")
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
     from service.http.schemas import AskRequest, ask_response
 
-    req = AskRequest(question=args.text, top_k=args.top_k, mode=args.mode or settings.mode)
+    req = AskRequest(question=args.text, top_k=args.top_k, mode=args.mode or settings.mode,
+                     min_confidence=args.min_confidence)
     engine = load_engine(settings)
-    answer = engine.ask(req.question, req.top_k, req.mode)
+    answer = engine.ask(req.question, req.top_k, req.mode, min_confidence=req.min_confidence)
     if args.json:
         emit_json(ask_response(answer, engine.index).model_dump())
         return 0

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("-k", "--top-k", type=int, default=default_k, help=f"passages to return (default {default_k})")
         s.add_argument("-m", "--mode", choices=MODES, help="retrieval mode (default hybrid)")
         s.add_argument("--json", action="store_true", help="print JSON, as the API returns it")
+        if name == "ask":
+            s.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                           help="abstain when the answer's confidence (0..1) is below P (default 0)")
 
     sub.add_parser("mcp", help="run the MCP server on stdin/stdout, for desktop clients (see README: MCP)")
 

@@ -106,7 +106,7 @@ class ShortAnswer:
     citation: int  # the [n] of the passage holding it
 
 
-AbstentionReason = Literal["not_covered", "missing_terms", "no_answer_of_type", "not_answered"]
+AbstentionReason = Literal["not_covered", "missing_terms", "no_answer_of_type", "not_answered", "low_confidence"]
 # Every reason an answer may abstain with, and what it means: the one definition the answerer, the HTTP
 # schema, MCP and the page read (the page shows the `explanation` the server sends).
 ABSTENTION_REASONS: dict[str, str] = {
@@ -114,6 +114,7 @@ ABSTENTION_REASONS: dict[str, str] = {
     "missing_terms": "the closest passages do not mention a name, acronym, number or asked-for thing of the question",
     "no_answer_of_type": "the passages discuss it but hold no answer of the type the question asks for",
     "not_answered": "the passages are about it, but the evidence that one of them answers it is too weak",
+    "low_confidence": "an answer was found, but its confidence is below the min_confidence the request set",
 }
 assert set(ABSTENTION_REASONS) == set(get_args(AbstentionReason))
 

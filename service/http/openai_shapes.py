@@ -52,6 +52,8 @@ class ChatRequest(BaseModel):
     stream: bool | None = Field(False, description="Answer as server-sent chunks, ending `data: [DONE]`.")
     top_k: Count = Field(5, ge=1, le=20, description="briefqa extension: passages to retrieve and cite.")
     mode: Mode = Field("hybrid", description="briefqa extension: retrieval mode.")
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="briefqa extension: abstain when the answer's "
+                                  "confidence is below this.")
 
 
 class AssistantMessage(BaseModel):

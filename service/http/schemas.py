@@ -55,6 +55,8 @@ class AskRequest(BaseModel):
     mode: Mode = Field("hybrid", description="Retrieval mode.")
     answerer: AnswererField = Field("extractive", description="`extractive` copies sentences; `llm` asks the configured "
                                     "LLM and keeps only the sentences its cited passages support.")
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0, description="Abstain (reason `low_confidence`) when the "
+                                  "answer's `confidence` is below this: trade answers for abstentions. 0 answers whenever it can.")
 
 
 class SearchRequest(BaseModel):
@@ -116,15 +118,18 @@ class ShortAnswerOut(BaseModel):
 
 class AskResponse(BaseModel):
     model_config = _examples(
-        {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "citations": [PASSAGE_EXAMPLE],
+        {"question": ADSE, "answer": _ADSE_SENTENCE + " [1]", "abstained": False, "confidence": 0.83, "citations": [PASSAGE_EXAMPLE],
          "index_version": _VERSION, "timings_ms": {"embed": 8.1, "retrieve": 0.9, "answer": 1.4}},
         {"question": "what's a good recipe for Belgian waffles", "answer": "The indexed documents do not cover this question.",
-         "abstained": True, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6},
+         "abstained": True, "confidence": 0.0, "citations": [], "index_version": _VERSION, "timings_ms": {"embed": 7.9, "retrieve": 0.8, "answer": 0.6},
          "abstention": {"reason": "not_covered", "expected": None, "about": ["recipe", "Belgian", "waffles"],
                         "missing_terms": []}})
     question: str
     answer: str
     abstained: bool
+    confidence: float = Field(ge=0.0, le=1.0, description="The probability that the answer is right (its first sentence "
+                              "holds the evidence; a list holds every item), calibrated on the dev questions: "
+                              "docs/ANSWERS.md shows how well it holds on held-out.")
     citations: list[Passage]
     index_version: str
     timings_ms: dict[str, float]
@@ -194,7 +199,7 @@ def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Pass
 
 def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
-                       citations=passages(answer.hits, index), index_version=index.version,
+                       confidence=min(1.0, max(0.0, answer.confidence)), citations=passages(answer.hits, index), index_version=index.version,
                        timings_ms=answer.timings_ms,
                        sentences=[SentenceOut(text=s.text, citations=list(s.citations), depth=s.depth)
                                   for s in answer.sentences],

@@ -49,7 +49,7 @@ GET_PASSAGE = ("Get the exact text of a document between two character offsets (
 def _answer_result(answer: Answer, index: ServedIndex, render: Render | None) -> AskResult:
     data = render(answer, index) if render is not None else {
         "question": answer.question, "answer": answer.text, "abstained": answer.abstained,
-        "citations": [c.model_dump() for c in citations(answer.hits, index)], "index_version": index.version}
+        "confidence": answer.confidence, "citations": [c.model_dump() for c in citations(answer.hits, index)], "index_version": index.version}
     if answer.abstained and not data.get("abstention"):
         reason = answer.abstention.reason if answer.abstention else "not_covered"
         data["abstention"] = {"reason": reason, "explanation": ABSTENTION_REASONS[reason]}
@@ -71,18 +71,22 @@ Question = Annotated[str, Field(min_length=1, max_length=2000, description="The 
 TopK = Annotated[int, Field(ge=1, le=20, description="Passages to retrieve and cite (1-20).")]
 History = Annotated[list[str], Field(max_length=20, description="Earlier user questions of this conversation, "
                                      "oldest first; empty for a first question.")]
+MinConfidence = Annotated[float, Field(ge=0.0, le=1.0, description="Abstain (reason low_confidence) when the "
+                                      "answer's confidence (0..1) is below this; 0 answers whenever it can.")]
 ModeArg = Annotated[Mode, Field(description="Retrieval: hybrid (default, best), dense (meaning) or bm25 (keywords).")]
 
 
 def build_server(engines: EngineSource, render: Render | None = None,
-                 ask: Callable[[Engine, str, int, str, list[str]], Answer] | None = None) -> MCPServer:
+                 ask: Callable[[Engine, str, int, str, list[str], float], Answer] | None = None) -> MCPServer:
     """The server; `render` gives answers the HTTP API's extra fields, `ask` may resolve follow-ups."""
     server = MCPServer("briefqa", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
-    answer_of = ask or (lambda engine, q, k, mode, history: engine.ask(q, k, mode))
+    answer_of = ask or (lambda engine, q, k, mode, history, least: engine.ask(q, k, mode, min_confidence=least))
 
-    def ask_tool(question: Question, top_k: TopK = 5, mode: ModeArg = "hybrid", history: History = []) -> AskResult:
+    def ask_tool(question: Question, top_k: TopK = 5, mode: ModeArg = "hybrid", history: History = [],
+                 min_confidence: MinConfidence = 0.0) -> AskResult:
         engine = engines()
-        return _answer_result(answer_of(engine, question, top_k, mode, list(history)), engine.index, render)
+        answer = answer_of(engine, question, top_k, mode, list(history), min_confidence)
+        return _answer_result(answer, engine.index, render)
 
     def search_tool(query: Question, top_k: Annotated[int, Field(ge=1, le=50)] = 10,
                     mode: ModeArg = "hybrid") -> SearchResult:

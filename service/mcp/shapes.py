@@ -38,6 +38,8 @@ class AskResult(BaseModel):
     answer: str = Field(description="Answer sentences copied from the passages, each ending with its [n] markers; "
                         "or a sentence saying the documents do not cover the question.")
     abstained: bool = Field(description="True when the documents do not answer the question.")
+    confidence: float = Field(0.0, ge=0.0, le=1.0, description="The probability that the answer is right, calibrated "
+                              "on the project's dev questions; pass min_confidence to abstain below a level.")
     abstention: Abstention | None = Field(None, description="Why it abstained; null when it answered.")
     citations: list[Citation] = Field(description="The numbered passages (when it abstained: the closest ones).")
     index_version: str = Field(description="The index build the answer came from.")

@@ -101,8 +101,9 @@ def resolve(question: str, history: Sequence[str]) -> Resolved:
 
 
 def ask_in_context(engine: Engine, question: str, top_k: int, mode: str | None,
-                   history: Sequence[str] = ()) -> Answer:
+                   history: Sequence[str] = (), min_confidence: float = 0.0) -> Answer:
     """Engine.ask on the resolved query; the answer's `question` says which question it answered."""
     resolved = resolve(question, history)
-    answer = engine.ask(resolved.query, top_k, mode, own=resolved.question if resolved.context else None)
+    answer = engine.ask(resolved.query, top_k, mode, own=resolved.question if resolved.context else None,
+                        min_confidence=min_confidence)
     return replace(answer, question=resolved.shown)

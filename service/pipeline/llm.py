@@ -41,8 +41,9 @@ class Prepared:
         return self.extractive.question
 
 
-def prepare(engine: Engine, model: ChatModel | None, question: str, top_k: int, mode: str | None) -> Prepared:
-    base = engine.ask(question, top_k, mode)
+def prepare(engine: Engine, model: ChatModel | None, question: str, top_k: int, mode: str | None,
+            min_confidence: float = 0.0) -> Prepared:
+    base = engine.ask(question, top_k, mode, min_confidence=min_confidence)
     if model is None:
         return Prepared(base, None, NO_LLM)
     if base.abstained:
@@ -88,9 +89,9 @@ def failed(prepared: Prepared, error: LlmError) -> LlmResult:
 
 
 def ask_llm(engine: Engine, model: ChatModel | None, question: str, top_k: int, mode: str | None,
-            grounding: GroundingSettings) -> LlmResult:
+            grounding: GroundingSettings, min_confidence: float = 0.0) -> LlmResult:
     """Blocking: the whole draft, then the check."""
-    prepared = prepare(engine, model, question, top_k, mode)
+    prepared = prepare(engine, model, question, top_k, mode, min_confidence)
     if prepared.prompt is None or model is None:
         return extractive(prepared, prepared.note)
     t = time.perf_counter()

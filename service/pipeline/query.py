@@ -9,16 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.answering.answer_types import expected_type
-from service.answering.answerable import PassageView, decide
-from service.answering.extractive import AnswerSettings, Candidate, pool_sentences
-from service.answering.terms import CorpusTerms
+from service.answering.answerable import PassageView
+from service.answering.confidence import Calibration
+from service.answering.extractive import AnswerSettings, pool_sentences
 from service.answering.model import AnswerModel
+from service.answering.respond import Ask, Reading, respond
+from service.answering.terms import CorpusTerms
 from service.models.reader import Reader
-from service.pipeline.list_answer import list_answer
 from service.models.embedding import Embedder
 from service.core.modes import MODES, check_mode
-from service.core.records import Answer, Chunk, Hit
+from service.core.records import Answer, Chunk, Document, Hit
 from service.models.reranker import Reranker
 from service.retrieval.fusion import Scores, distinct, fuse, ranked
 from service.text.sentences import clean
@@ -48,17 +48,6 @@ def passage_text(section: tuple[str, ...], text: str) -> str:
     """What is embedded and BM25-indexed for a passage: its sub-heading, then its clean text."""
     heading = section[-1] if section else ""
     return f"{heading}\n{clean(text)}" if heading else clean(text)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A question's retrieved passages, their sentences (`pool`) and the sentences' vectors."""
-
-    hits: list[Hit]
-    q_vec: np.ndarray
-    pool: list[Candidate]
-    vectors: np.ndarray
-    views: list[PassageView]
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,10 @@ class Engine:
     def version(self) -> str:
         return self.index.version
 
-    def _doc_chunks(self, doc_id: str) -> list[Chunk]:
+    def document(self, doc_id: str) -> Document | None:
+        return self.index.document(doc_id)
+
+    def passages_of(self, doc_id: str) -> list[Chunk]:
         """A document's passages (list answers cite the ones holding items beyond the retrieved passages)."""
         return self._chunks_by_doc.get(doc_id, [])
 
@@ -173,25 +165,19 @@ class Engine:
         return Reading(hits, q_vec, pool, vectors, views)
 
     def ask(self, question: str, top_k: int, mode: str | None = None, own: str | None = None,
-            model: AnswerModel | Reader | None = None) -> Answer:
+            model: AnswerModel | Reader | None = None, min_confidence: float = 0.0,
+            calibration: Calibration | None = None) -> Answer:
         """The answer to `question`; `own` is the user's own words when `question` also carries terms
         of earlier turns (a follow-up): the answer must hold the names the user gave, not the carried ones.
-        `model` replaces the configured answerer's model (for side-by-side figures)."""
+        Below `min_confidence` the answer abstains (reason `low_confidence`). `model` and `calibration`
+        replace the configured answerer's model and the shipped calibration (side-by-side figures, fitting)."""
         timings: dict[str, float] = {}
         r = self.reading(question, top_k, mode, timings)
         clock = _Clock(timings)
-        hits, q_vec, pool, vectors = r.hits, r.q_vec, r.pool, r.vectors
-        d = decide(question, q_vec, pool, vectors, r.views, self.corpus_terms, self.answer_settings, model, own)
-        missing = d.abstention is not None and d.abstention.reason == "missing_terms"
-        if not missing and expected_type(question) is None:  # a factoid question is never a list question
-            listed = list_answer(question, q_vec, hits, pool, vectors, self.index, self.answer_settings,
-                                 self._doc_chunks)
-            if listed is not None:
-                clock.lap("answer")
-                return Answer(question, listed.sentences, listed.hits, False, 1.0, timings, list_note=listed.note)
+        answer = respond(question, r, self.corpus_terms, self.answer_settings, self, Ask(min_confidence, own),
+                         model, calibration, timings)
         clock.lap("answer")
-        return Answer(question, d.sentences, tuple(hits), not d.sentences, d.confidence, timings,
-                      d.abstention, d.short_answer)
+        return answer
 
 
 class _Clock:

@@ -83,3 +83,17 @@ def test_a_wrong_way_import_breaks_the_contract_with_a_message_naming_it(tmp_pat
                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0
     assert "BROKEN" in run.stdout and "service.core.errors -> service.http.security" in run.stdout, run.stdout
+
+
+def test_a_question_goes_to_the_answerer_once():
+    """Issue 22 (part 5): the pipeline hands what it retrieved to answering.respond and gets the Answer
+    back; it does not call the answerer's parts itself (decide, the list unit) nor keep any of them."""
+    graph = grimp.build_graph("service")
+    pipeline = {m for m in graph.modules if m.startswith("service.pipeline")}
+    query = graph.find_modules_directly_imported_by("service.pipeline.query")
+    answering = {m for m in query if m.startswith("service.answering")}
+    assert "service.answering.respond" in answering
+    assert "service.answering.list_answer" not in answering
+    assert not any("list_answer" in m for m in pipeline)
+    text = (ROOT / "service" / "pipeline" / "query.py").read_text(encoding="utf-8")
+    assert text.count("respond(") == 1 and "decide(" not in text and "list_answer(" not in text

@@ -75,11 +75,11 @@ def _answer(body: ChatRequest, engine: Engine, request: Request) -> tuple[AskRes
     if body.model == LLM_MODEL:
         resolved = resolve(question, history)
         result = ask_llm(engine, request.app.state.llm, resolved.query, body.top_k, body.mode,
-                         request.app.state.grounding)
+                         request.app.state.grounding, body.min_confidence)
         result = replace(result, answer=replace(result.answer, question=resolved.shown))
         metrics_of(request).observe_steps(result.answer.timings_ms)
         return llm_response(result, engine.index), question
-    answer = ask_in_context(engine, question, body.top_k, body.mode, history)
+    answer = ask_in_context(engine, question, body.top_k, body.mode, history, body.min_confidence)
     metrics_of(request).observe_steps(answer.timings_ms)
     return ask_response(answer, engine.index), question
 

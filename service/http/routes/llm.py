@@ -69,7 +69,8 @@ def event(name: str, data: object) -> str:
 
 def _events(engine: Engine, model: ChatModel | None, body: AskRequest, grounding: GroundingSettings) -> Iterator[str]:
     try:
-        prepared = prepare(engine, model if body.answerer == "llm" else None, body.question, body.top_k, body.mode)
+        prepared = prepare(engine, model if body.answerer == "llm" else None, body.question, body.top_k, body.mode,
+                           body.min_confidence)
         cited = [p.model_dump() for p in passages(prepared.extractive.hits, engine.index)]
         yield event("passages", {"question": body.question, "citations": cited, "index_version": engine.version})
         if model is None or prepared.prompt is None:

@@ -25,10 +25,11 @@ def json_response(model: BaseModel) -> Response:
 def ask(body: AskRequest, engine: EngineDep, request: Request) -> Response:
     """Answer a question; each answer sentence ends with the [n] of the passages it comes from."""
     if body.answerer == "llm":  # falls back to the extractive answer, with a note, whatever goes wrong
-        result = ask_llm(engine, request.app.state.llm, body.question, body.top_k, body.mode, request.app.state.grounding)
+        result = ask_llm(engine, request.app.state.llm, body.question, body.top_k, body.mode, request.app.state.grounding,
+                         body.min_confidence)
         metrics_of(request).observe_steps(result.answer.timings_ms)
         return json_response(llm_response(result, engine.index))
-    answer = engine.ask(body.question, body.top_k, body.mode)
+    answer = engine.ask(body.question, body.top_k, body.mode, min_confidence=body.min_confidence)
     metrics_of(request).observe_steps(answer.timings_ms)
     return json_response(ask_response(answer, engine.index))
 

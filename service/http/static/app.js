@@ -241,7 +241,8 @@ function renderResult(body) {
   renderShort(body);
   const t = body.timings_ms || {};
   const total = Object.values(t).reduce((a, b) => a + b, 0);
-  $("meta").textContent = `index ${body.index_version} · ${total.toFixed(0)} ms`;
+  const sure = body.abstained || body.confidence === undefined ? "" : `confidence ${body.confidence.toFixed(2)} · `;
+  $("meta").textContent = `${sure}index ${body.index_version} · ${total.toFixed(0)} ms`;
   const cited = citedNumbers(body.answer);
   const quotes = body.abstained ? {} : (body.sentences && body.sentences.length ? quotedBySentences(body.sentences)
                                                                                : quotedBy(body.answer));

@@ -4,7 +4,7 @@ bulleted list, and a section's bullet items kept whole."""
 from service.answering.extractive import Candidate
 from service.answering.lists import enclosing_indent, items_after
 from service.core.records import Document, Section, Sentence
-from service.pipeline.list_answer import _introduces, _section_items, _whole
+from service.answering.list_answer import _introduces, _section_items, _whole
 
 FOCUS = """Focus of the Meetings
 

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
 from service.answering.lists import BULLET, Item, enclosing_indent, items_after, matching_section, question_kind, section_of_hit, stated_count, title_match
 from service.core.records import AnswerSentence, Chunk, Document, Hit, Section
-from service.stores.base import ServedIndex
 from service.text.sentences import clean, split_sentences
+
+class Documents(Protocol):
+    """What the answerer reads of the served index beyond the retrieved passages: a document's text and
+    structure, and its passages (items beyond the retrieved passages cite the passages holding them)."""
+
+    def document(self, doc_id: str) -> Document | None: ...
+
+    def passages_of(self, doc_id: str) -> list[Chunk]: ...
+
 
 MAX_ITEMS = 20
 _COLON = re.compile(r":[\s¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
@@ -107,7 +116,7 @@ def _best_intro(question: str, q_vec: np.ndarray, pool: list[Candidate], vectors
 
 
 def find_unit(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Candidate], vectors: np.ndarray,
-              index: ServedIndex, settings: AnswerSettings) -> tuple[Document, int, int, list[Item]] | None:
+              index: Documents, settings: AnswerSettings) -> tuple[Document, int, int, list[Item]] | None:
     """(document, intro start, intro end, items) of the unit answering a list or section question; for
     a section the intro span is its heading line."""
     kind = question_kind(question)
@@ -154,15 +163,15 @@ def _cite(doc_id: str, a: int, b: int, hits: list[Hit], extra: list[Chunk]) -> t
 
 
 def list_answer(question: str, q_vec: np.ndarray, hits: list[Hit], pool: list[Candidate], vectors: np.ndarray,
-                index: ServedIndex, settings: AnswerSettings, doc_chunks) -> ListAnswer | None:
+                index: Documents, settings: AnswerSettings) -> ListAnswer | None:
     """The intro and its items as cited answer sentences, or None when the question asks for no list
-    or no unit answers it. `doc_chunks(doc_id)` gives a document's passages."""
+    or no unit answers it."""
     unit = find_unit(question, q_vec, hits, pool, vectors, index, settings)
     if unit is None:
         return None
     doc, a, b, items = unit
     hits = list(hits)
-    extra = doc_chunks(doc.doc_id)
+    extra = index.passages_of(doc.doc_id)
     heading = any(sec.start == a for sec in doc.sections)
     notes = [f"from the section “{clean(doc.text[a:b])}”"] if heading else []
     # a heading is not an answer sentence: a section's answer is its items, and the note names it

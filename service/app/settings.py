@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     onnx_threads: int = Field(1, ge=1, le=64, description="onnxruntime threads per query encoding.")
     onnx_cache: Path | None = Field(None, description="Folder of the model's ONNX exports (fp32 and int8), made once per weights and shared by every index folder that names it; default INDEX_DIR/onnx.")
     query_cache: int = Field(1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: off).")
+    answer_cache: int = Field(1024, ge=0, le=1_000_000, description="Whole /v1/ask answers kept per index version in an LRU cache (0: off).")
     faiss_index: str = Field("Flat", description="FAISS factory string of the dense index, e.g. Flat, HNSW32, IVF4096,PQ48.")
     faiss_ef_search: int = Field(128, ge=1, le=10000, description="HNSW efSearch at query time (HNSW indexes only).")
     faiss_threads: int = Field(1, ge=1, le=256, description="FAISS OpenMP threads when serving queries (one query at a time gains nothing from more).")

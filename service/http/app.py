@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.app.runtime import open_store
 from service.app.settings import Settings
+from service.http.answer_cache import AnswerCache
 from service.http.errors import install_error_handlers
 from service.http.mcp_mount import install_mcp, mcp_sessions
 from service.http.jobs import install_jobs
@@ -63,6 +64,7 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
     app.state.slot = EngineSlot()
+    app.state.answers = AnswerCache(settings.answer_cache)
     store = open_store(settings)
     load = loader or SharedEmbedderLoader()
     if isinstance(load, SharedEmbedderLoader) and load.store is None:

@@ -6,12 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from service.http.answer_cache import AnswerCache
 from service.http.deps import POST_RESPONSES, EngineDep
 from service.http.observability import metrics_of
 from service.http.schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, ask_response, llm_response, passages
 from service.pipeline.llm import ask_llm
 
 router = APIRouter(tags=["questions"])
+CACHE_HEADER = "x-briefqa-cache"
 
 
 def json_response(model: BaseModel) -> Response:
@@ -29,9 +31,16 @@ def ask(body: AskRequest, engine: EngineDep, request: Request) -> Response:
                          body.min_confidence)
         metrics_of(request).observe_steps(result.answer.timings_ms)
         return json_response(llm_response(result, engine.index))
+    cache: AnswerCache = request.app.state.answers
+    key = (body.question, body.top_k, body.mode, body.answerer, body.min_confidence)
+    cached = cache.get(engine.version, key)
+    if cached is not None:
+        return Response(cached, media_type="application/json", headers={CACHE_HEADER: "hit"})
     answer = engine.ask(body.question, body.top_k, body.mode, min_confidence=body.min_confidence)
     metrics_of(request).observe_steps(answer.timings_ms)
-    return json_response(ask_response(answer, engine.index))
+    data = ask_response(answer, engine.index).model_dump_json().encode()
+    cache.put(engine.version, key, data)
+    return Response(data, media_type="application/json", headers={CACHE_HEADER: "miss"})
 
 
 @router.post("/v1/search", response_model=SearchResponse, responses=POST_RESPONSES)

@@ -78,6 +78,10 @@ class Passage(BaseModel):
     score: float
     doc_sha256: str | None = Field(None, description="sha256 of the cited document's file, so a saved answer can be "
                                    "checked later against the document it quoted.")
+    ocr: bool = Field(False, description="True when the passage's text was read by OCR from a scanned page (its "
+                      "offsets point into the document's text like any other passage's).")
+    ocr_confidence: float | None = Field(None, description="OCR passages: the OCR engine's confidence (0..1) for the "
+                                         "page(s) it comes from, the lowest when it spans several; null otherwise.")
 
 
 class SentenceOut(BaseModel):
@@ -139,10 +143,6 @@ class AskResponse(BaseModel):
     short_answer: ShortAnswerOut | None = Field(None, description="Factoid questions: the answer's key words.")
     list_note: str | None = Field(None, description="List answers: a count the question states that differs from the "
                                   "items found, or how many items are left out of `sentences` (all are cited).")
-    ocr: bool = Field(False, description="True when the passage's text was read by OCR from a scanned page (its "
-                      "offsets point into the document's text like any other passage's).")
-    ocr_confidence: float | None = Field(None, description="OCR passages: the OCR engine's confidence (0..1) for the "
-                                         "page(s) it comes from, the lowest when it spans several; null otherwise.")
 
 
 class SearchResponse(BaseModel):

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.core.errors import CorpusError
-from service.ingest.loaders import Unreadable, loader_for, registry
+from service.ingest.loaders import Loaded, Loader, Unreadable, loader_for, registry
 from service.ingest.ocr import resolve
 from service.core.records import Document
 from service.text.structure import sections_from_headings, title_from_headings
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+OCR_MEMO = 32  # OCR'd files remembered per process, so an index job does not OCR unchanged scans again
+_ocr_memo: dict[tuple[str, str, str], Loaded] = {}
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ def parse_document(doc_id: str, data: bytes, shown: str | None = None, ocr: str 
     if loader is None:
         kinds = ", ".join(supported_suffixes())
         raise CorpusError(f"{shown} is not a supported kind of document ({kinds})")
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
-        loaded = loader.load(data, ocr=resolve(ocr)) if getattr(loader, "reads_scans", False) else loader.load(data)
+        loaded = _load(loader, data, sha256, ocr)
     except Unreadable as exc:
         raise CorpusError(f"{shown} {exc}") from exc
     except Exception as exc:  # parsers of corrupt files raise anything; name the file, keep going
@@ -94,11 +97,26 @@ def parse_document(doc_id: str, data: bytes, shown: str | None = None, ocr: str 
         title=loaded.title or title_from_headings(headings, Path(doc_id).stem),
         source=doc_id,
         text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         sections=sections_from_headings(headings, len(text)),
         pages=loaded.pages,
         ocr_pages=loaded.ocr_pages,
     )
+
+
+def _load(loader: Loader, data: bytes, sha256: str, ocr: str) -> Loaded:
+    """The loader's reading of `data`; a file read by OCR is remembered by its hash (OCR takes seconds a page)."""
+    if not getattr(loader, "reads_scans", False):
+        return loader.load(data)
+    key = (sha256, loader.kind, ocr)
+    if key in _ocr_memo:
+        return _ocr_memo[key]
+    loaded = loader.load(data, ocr=resolve(ocr))
+    if loaded.ocr_pages:
+        if len(_ocr_memo) >= OCR_MEMO:
+            _ocr_memo.pop(next(iter(_ocr_memo)))
+        _ocr_memo[key] = loaded
+    return loaded
 
 
 def read_corpus(corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES, ocr: str = "auto") -> CorpusLoad:

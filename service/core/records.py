@@ -29,12 +29,21 @@ class Document:
     sha256: str
     sections: tuple[Section, ...] = ()
     pages: tuple[int, ...] = ()  # offset where each page starts (PDF); empty for formats without pages
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (1-based page, OCR engine confidence 0..1) of OCR'd pages
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding `offset`, or None for a document without pages."""
         if not self.pages:
             return None
         return max(1, bisect_right(self.pages, offset))
+
+    def ocr_confidence(self, start: int, end: int) -> float | None:
+        """The lowest OCR confidence of the pages `[start, end)` spans, or None when none was OCR'd."""
+        if not self.ocr_pages:
+            return None
+        first, last = self.page_at(start) or 1, self.page_at(max(start, end - 1)) or 1
+        found = [conf for page, conf in self.ocr_pages if first <= page <= last]
+        return min(found) if found else None
 
     def section_path_at(self, offset: int) -> tuple[str, ...]:
         """Path of the deepest section containing `offset` (empty before the first heading)."""
@@ -56,6 +65,7 @@ class Chunk:
     text: str
     section: tuple[str, ...]
     page: int | None = None
+    ocr: float | None = None  # the OCR engine's confidence when its text was read by OCR (Document.ocr_confidence)
 
     @property
     def section_label(self) -> str:

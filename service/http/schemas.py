@@ -80,6 +80,10 @@ class Passage(BaseModel):
     score: float
     doc_sha256: str | None = Field(None, description="sha256 of the cited document's file, so a saved answer can be "
                                    "checked later against the document it quoted.")
+    ocr: bool = Field(False, description="True when the passage's text was read by OCR from a scanned page (its "
+                      "offsets point into the document's text like any other passage's).")
+    ocr_confidence: float | None = Field(None, description="OCR passages: the OCR engine's confidence (0..1) for the "
+                                         "page(s) it comes from, the lowest when it spans several; null otherwise.")
 
 
 class SentenceOut(BaseModel):
@@ -161,6 +165,11 @@ class SectionOut(BaseModel):
     end: int
 
 
+class OcrPageOut(BaseModel):
+    page: int = Field(description="1-based page.")
+    confidence: float = Field(description="The OCR engine's confidence for the page, 0..1.")
+
+
 class DocumentSummary(BaseModel):
     model_config = _examples(_SUMMARY_EXAMPLE)
     doc_id: str
@@ -171,6 +180,8 @@ class DocumentSummary(BaseModel):
     sha256: str | None = Field(None, description="sha256 of the document's file (citations carry it as doc_sha256).")
     format: str | None = Field(None, description="The file's kind, from its suffix: pdf, docx, html, txt, md.")
     pages: int | None = Field(None, description="Pages (PDF); null for formats without pages.")
+    ocr_pages: list[OcrPageOut] = Field(default_factory=list, description="Pages whose text was read by OCR, with "
+                                        "the engine's confidence (0..1); empty for documents with a text layer.")
     passages: int | None = Field(None, description="Passages it was split into (in the list).")
     indexed_at: str | None = Field(None, description="When the job that added this copy published it, else when the build "
                                       "serving it was made (in the list).")
@@ -192,7 +203,8 @@ def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Pass
     return [
         Passage(n=n, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, title=index.title(h.chunk.doc_id),
                 section=h.chunk.section_label, page=h.chunk.page, start=h.chunk.start, end=h.chunk.end,
-                text=h.chunk.text, score=round(h.score, 6), doc_sha256=shas.get(h.chunk.doc_id))
+                text=h.chunk.text, score=round(h.score, 6), doc_sha256=shas.get(h.chunk.doc_id),
+                ocr=h.chunk.ocr is not None, ocr_confidence=h.chunk.ocr)
         for n, h in enumerate(hits, start=1)
     ]
 
@@ -237,7 +249,8 @@ def document_summary(doc: Document) -> DocumentSummary:
     return DocumentSummary(doc_id=doc.doc_id, title=doc.title, source=doc.source, chars=len(doc.text),
                            sections=[SectionOut(title=s.title, level=s.level, start=s.start, end=s.end) for s in doc.sections],
                            sha256=doc.sha256, format=doc.doc_id.rsplit(".", 1)[-1].lower() if "." in doc.doc_id else None,
-                           pages=len(doc.pages) or None)
+                           pages=len(doc.pages) or None,
+                           ocr_pages=[OcrPageOut(page=p, confidence=c) for p, c in doc.ocr_pages])
 
 
 def document_out(doc: Document) -> DocumentOut:

@@ -69,6 +69,7 @@ def split_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
                     text=piece,
                     section=doc.section_path_at(start),
                     page=doc.page_at(start),
+                    ocr=doc.ocr_confidence(start, start + len(piece)),
                 )
             )
             cursor = found + 1

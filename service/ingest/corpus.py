@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.core.errors import CorpusError
-from service.ingest.loaders import Unreadable, loader_for, registry
+from service.ingest.loaders import Loaded, Loader, Unreadable, loader_for, registry
+from service.ingest.ocr import resolve
 from service.core.records import Document
 from service.text.structure import sections_from_headings, title_from_headings
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+OCR_MEMO = 32  # OCR'd files remembered per process, so an index job does not OCR unchanged scans again
+_ocr_memo: dict[tuple[str, str, str], Loaded] = {}
 
 
 @dataclass(frozen=True)
@@ -61,25 +64,26 @@ def read_file(path: Path, corpus_dir: Path, max_bytes: int) -> bytes:
         raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def load_document(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
+def load_document(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES, ocr: str = "auto") -> Document:
     loader = loader_for(path.suffix)
     if loader is None:
         kinds = ", ".join(supported_suffixes())
         raise CorpusError(f"{path} is not a supported kind of document ({kinds})")
     data = read_file(path, corpus_dir, max_bytes)
-    return parse_document(path.relative_to(corpus_dir).as_posix(), data, str(path))
+    return parse_document(path.relative_to(corpus_dir).as_posix(), data, str(path), ocr)
 
 
-def parse_document(doc_id: str, data: bytes, shown: str | None = None) -> Document:
+def parse_document(doc_id: str, data: bytes, shown: str | None = None, ocr: str = "auto") -> Document:
     """The Document of one file's bytes, read by the loader of `doc_id`'s suffix; `shown` names
-    the file in messages (default: `doc_id`)."""
+    the file in messages (default: `doc_id`); `ocr` is the OCR mode for scanned pages (ocr.MODES)."""
     shown = shown or doc_id
     loader = loader_for(Path(doc_id).suffix)
     if loader is None:
         kinds = ", ".join(supported_suffixes())
         raise CorpusError(f"{shown} is not a supported kind of document ({kinds})")
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
-        loaded = loader.load(data)
+        loaded = _load(loader, data, sha256, ocr)
     except Unreadable as exc:
         raise CorpusError(f"{shown} {exc}") from exc
     except Exception as exc:  # parsers of corrupt files raise anything; name the file, keep going
@@ -93,13 +97,29 @@ def parse_document(doc_id: str, data: bytes, shown: str | None = None) -> Docume
         title=loaded.title or title_from_headings(headings, Path(doc_id).stem),
         source=doc_id,
         text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         sections=sections_from_headings(headings, len(text)),
         pages=loaded.pages,
+        ocr_pages=loaded.ocr_pages,
     )
 
 
-def read_corpus(corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> CorpusLoad:
+def _load(loader: Loader, data: bytes, sha256: str, ocr: str) -> Loaded:
+    """The loader's reading of `data`; a file read by OCR is remembered by its hash (OCR takes seconds a page)."""
+    if not getattr(loader, "reads_scans", False):
+        return loader.load(data)
+    key = (sha256, loader.kind, ocr)
+    if key in _ocr_memo:
+        return _ocr_memo[key]
+    loaded = loader.load(data, ocr=resolve(ocr))
+    if loaded.ocr_pages:
+        if len(_ocr_memo) >= OCR_MEMO:
+            _ocr_memo.pop(next(iter(_ocr_memo)))
+        _ocr_memo[key] = loaded
+    return loaded
+
+
+def read_corpus(corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES, ocr: str = "auto") -> CorpusLoad:
     """Every readable document, and a message for each file left out.
 
     Raises CorpusError when no document could be read at all."""
@@ -107,7 +127,7 @@ def read_corpus(corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> CorpusLoad
     skipped: list[str] = []
     for path in corpus_files(corpus_dir):
         try:
-            docs.append(load_document(path, corpus_dir, max_bytes))
+            docs.append(load_document(path, corpus_dir, max_bytes, ocr))
         except CorpusError as exc:
             skipped.append(str(exc))
     if not docs:

@@ -50,9 +50,15 @@ def check_name(name: str) -> str:
     return name
 
 
+IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+               ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*")}
+
+
 def _sniff_error(suffix: str, data: bytes) -> str | None:
     """Why `data` is not a file of kind `suffix`, or None when it looks right."""
     head = data[:1024]
+    if suffix in IMAGE_MAGIC:
+        return None if data.startswith(IMAGE_MAGIC[suffix]) else f"does not start like a {suffix[1:].upper()} image"
     if suffix == ".pdf":
         return None if b"%PDF-" in head else "does not start like a PDF (no %PDF- header)"
     if suffix == ".docx":
@@ -96,3 +102,16 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
         raise UploadRefused(415, f"{_shown(name)} {why}; its content does not match its {suffix} name")
     if suffix == ".docx":
         _check_docx(name, data)
+    if suffix in IMAGE_MAGIC:
+        _check_image(name, data)
+
+
+def _check_image(name: str, data: bytes) -> None:
+    """A corrupt or truncated image is refused now (415), not found unreadable by the index job."""
+    from service.ingest.loaders.base import Unreadable
+    from service.ingest.loaders.image import open_image
+
+    try:
+        open_image(data)
+    except Unreadable as exc:
+        raise UploadRefused(415, f"{_shown(name)} {exc}") from exc

@@ -21,6 +21,8 @@ class Citation(BaseModel):
     start: int = Field(description="Offset of the passage's first character in the document text.")
     end: int = Field(description="Offset just past its last character: text == document.text[start:end].")
     text: str = Field(description="The passage, exactly as in the document.")
+    ocr: bool = Field(False, description="True when the passage was read by OCR from a scanned page.")
+    ocr_confidence: float | None = Field(None, description="OCR passages: the engine's confidence (0..1); else null.")
 
 
 class Abstention(BaseModel):
@@ -84,7 +86,8 @@ class DocumentsList(BaseModel):
 
 def citations(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Citation]:
     return [Citation(n=n, doc_id=h.chunk.doc_id, title=index.title(h.chunk.doc_id), section=h.chunk.section_label,
-                     page=h.chunk.page, start=h.chunk.start, end=h.chunk.end, text=h.chunk.text)
+                     page=h.chunk.page, start=h.chunk.start, end=h.chunk.end, text=h.chunk.text,
+                     ocr=h.chunk.ocr is not None, ocr_confidence=h.chunk.ocr)
             for n, h in enumerate(hits, start=1)]
 
 

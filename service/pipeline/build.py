@@ -43,6 +43,7 @@ class BuildSettings:
     onnx_cache: Path | None = None  # where to export the model to ONNX for fast queries; None: don't
     faiss_index: str = "Flat"  # FAISS factory string of the dense index (see service/vector_index.py)
     store: IndexStore | None = field(default=None, compare=False, repr=False)  # None: DiskStore(index_dir)
+    ocr: str = "auto"  # OCR of scanned pages: auto, tesseract, rapidocr or off (service/ingest/ocr)
 
     def index_store(self) -> IndexStore:
         return self.store if self.store is not None else DiskStore(self.index_dir)
@@ -161,7 +162,7 @@ def build_index(settings: BuildSettings, embedder_factory: Callable[[], Embedder
                 progress: Progress | None = None) -> BuildReport:
     """Build and publish a new index version, unless the current one is already up to date."""
     t0 = time.perf_counter()
-    loaded = read_corpus(settings.corpus_dir)
+    loaded = read_corpus(settings.corpus_dir, ocr=settings.ocr)
     factory = functools.cache(embedder_factory)  # load the model at most once
     report = build_documents(settings, loaded.documents, factory, fingerprint, force, progress, t0=t0)
     fast_path = ensure_fast_path(settings.onnx_cache, factory, fingerprint) if settings.onnx_cache else ""

@@ -136,7 +136,7 @@ class JobRunner:
         running = [j.job_id for j in batch]
         try:
             read = read_batch(self.files, self._owners(batch), self.settings.max_file_bytes,
-                              lambda d, t: self._progress(running, "reading", d, t))
+                              lambda d, t: self._progress(running, "reading", d, t), ocr=self.build.ocr)
             for job_id, reason in read.failed.items():
                 self._finish(self._live[job_id], "failed", reason)
             running = [i for i in running if i not in read.failed]

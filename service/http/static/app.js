@@ -152,6 +152,7 @@ function contextOf(text, start, end) {
 function passageItem(c, cited) {
   const where = [c.section || "(before the first heading)"];
   if (c.page !== null && c.page !== undefined) where.push(`page ${c.page}`);
+  if (c.ocr) where.push(`read by OCR, confidence ${Math.round((c.ocr_confidence || 0) * 100)}%`);
   where.push(`characters ${c.start}–${c.end}`);
   const body = el("blockquote", { class: "context" }, el("mark", { text: c.text }));
   const item = el("li", { id: `passage-${c.n}`, class: cited ? "passage cited" : "passage" },

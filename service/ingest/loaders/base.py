@@ -18,16 +18,21 @@ class Loaded:
     """What a loader makes of one file.
 
     `text` is the canonical text every offset points into; `headings` carry offsets into it;
-    `pages[i]` is the offset where page i + 1 starts (empty for formats without pages)."""
+    `pages[i]` is the offset where page i + 1 starts (empty for formats without pages);
+    `ocr_pages` holds (1-based page, engine confidence 0..1) for each page whose text came from OCR."""
 
     text: str
     headings: tuple[Heading, ...] = ()
     title: str | None = None
     pages: tuple[int, ...] = ()
+    ocr_pages: tuple[tuple[int, float], ...] = ()
 
 
 class Loader(Protocol):
-    """One format. `suffixes` are lower-case with the dot, e.g. (".pdf",)."""
+    """One format. `suffixes` are lower-case with the dot, e.g. (".pdf",).
+
+    A loader that can read scanned pages sets `reads_scans = True` and takes the OCR engine as
+    `load(data, ocr=...)` (an `ocr.OcrChoice`; None: the default engine)."""
 
     kind: str
     suffixes: tuple[str, ...]

@@ -1,6 +1,10 @@
 """PDF via pdfplumber (MIT): text lines with their page, position and font size, then
 _pdf_layout turns them into canonical text with page starts and headings (from the PDF's outline
-when it has one that matches the text, else from font sizes)."""
+when it has one that matches the text, else from font sizes).
+
+A page with no text but with an image (a scan) is rendered with pypdfium2 and read by OCR
+(_ocr_pages); a PDF with no text at all and no OCR engine is Unreadable with the reason and the fix.
+Pages with text are read exactly as before."""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
+from service.ingest.loaders._ocr_pages import ocr_page
 from service.ingest.loaders._pdf_layout import Line, assemble, outline_headings
 from service.ingest.loaders.base import Loaded, Unreadable, collapse
+from service.ingest.ocr import NoOcr, OcrChoice, resolve
+
+OCR_DPI = 300  # scans are rendered at this resolution for OCR (Tesseract reads best near 300 dpi)
 
 
 def _line(raw: dict[str, Any], page: int, height: float) -> Line:
@@ -49,21 +57,58 @@ def _title(pdf: Any) -> str | None:
     return title if len(title) >= 3 and not title.lower().startswith(("untitled", "microsoft word")) else None
 
 
+def _scanned(pages: list[list[Line]], pdf: Any) -> list[int]:
+    """0-based pages without text that hold an image: what a scanner makes."""
+    return [i for i, (lines, page) in enumerate(zip(pages, pdf.pages))
+            if not any(ln.text.strip() for ln in lines) and page.images]
+
+
+def _ocr(data: bytes, scanned: list[int], engine: OcrChoice) -> dict[int, tuple[list[Line], float]]:
+    """OCR lines and confidence of each scanned page, rendered at OCR_DPI."""
+    import pypdfium2
+
+    out = {}
+    try:
+        doc = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise Unreadable(f"is not a readable PDF ({exc})") from exc
+    try:
+        for i in scanned:
+            image = doc[i].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+            image.info["dpi"] = (OCR_DPI, OCR_DPI)
+            out[i] = ocr_page(engine, image, i, OCR_DPI)
+    finally:
+        doc.close()
+    return out
+
+
 class PdfLoader:
     kind = "pdf"
     suffixes = (".pdf",)
+    reads_scans = True  # load() takes the OCR engine (see base.Loader)
 
-    def load(self, data: bytes) -> Loaded:
+    def load(self, data: bytes, ocr: OcrChoice | None = None) -> Loaded:
         with _open(data) as pdf:
             try:
                 pages = [[_line(raw, i, float(page.height)) for raw in page.extract_text_lines(return_chars=True)]
                          for i, page in enumerate(pdf.pages)]
+                scanned = _scanned(pages, pdf)
             except Exception as exc:  # pdfminer raises many kinds of error on damaged content streams
                 raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: {exc or 'corrupt file'})") from exc
             title, outline = _title(pdf), _outline(pdf)
-        if not any(ln.text.strip() for page in pages for ln in page):
-            raise Unreadable("has no text layer (a scanned PDF needs OCR before it can be indexed)")
+        has_text = any(ln.text.strip() for page in pages for ln in page)
+        engine = resolve() if ocr is None else ocr
+        if not has_text and (not scanned or isinstance(engine, NoOcr)):
+            why = engine.reason if isinstance(engine, NoOcr) else "no page holds an image to read by OCR"
+            raise Unreadable(f"has no text layer (a scanned PDF) and {why}")
+        read = {} if isinstance(engine, NoOcr) else _ocr(data, scanned, engine)
+        for i, (lines, _conf) in read.items():
+            pages[i] = lines
+        if not has_text and not any(ln.text.strip() for lines, _ in read.values() for ln in lines):
+            raise Unreadable(f"has no text layer and OCR ({engine.name}) found no text on its pages")
         loaded = assemble(pages, title)
+        if read:
+            loaded = replace(loaded, ocr_pages=tuple((i + 1, conf) for i, (_, conf) in sorted(read.items())))
         marked = outline_headings(loaded.text, outline)
         if marked and 2 * len(marked) >= len(outline):  # the outline, when it fits the text, wins
             return replace(loaded, headings=tuple(marked))

@@ -89,10 +89,12 @@ def clean_partial_builds(index_dir: Path) -> int:
 
 
 def _documents_json(docs: list[Document]) -> list[dict[str, Any]]:
+    """One object per document; `ocr_pages` only on documents with OCR'd pages, so the files of a corpus
+    without scans are what they were before OCR existed."""
     return [
         {"doc_id": d.doc_id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
          "sections": [[s.title, s.level, s.start, s.end, list(s.path), s.body_start] for s in d.sections],
-         "pages": list(d.pages)}
+         "pages": list(d.pages), **({"ocr_pages": [list(p) for p in d.ocr_pages]} if d.ocr_pages else {})}
         for d in docs
     ]
 
@@ -167,7 +169,7 @@ def _load_documents(raw: list[dict[str, Any]]) -> list[Document]:
     return [
         Document(d["doc_id"], d["title"], d["source"], d["text"], d["sha256"],
                  tuple(Section(t, lv, a, b, tuple(p), bs) for t, lv, a, b, p, bs in d["sections"]),
-                 tuple(d.get("pages", ())))
+                 tuple(d.get("pages", ())), tuple((int(p), float(c)) for p, c in d.get("ocr_pages", ())))
         for d in raw
     ]
 
@@ -190,9 +192,11 @@ def load_build(index_dir: Path, version: str | None = None) -> LoadedIndex:
 def _load_verified(folder: Path, manifest: dict[str, Any], version: str) -> LoadedIndex:
     documents = _load_documents(_read_json(folder / "documents.json"))
     texts = {d.doc_id: d.text for d in documents}
+    by_id = {d.doc_id: d for d in documents}
     chunks, chunk_keys, chunk_sentences = [], [], []
     for cid, doc_id, start, end, section, page, key, sents in _read_json(folder / "chunks.json"):
-        chunks.append(Chunk(cid, doc_id, start, end, texts[doc_id][start:end], tuple(section), page))
+        chunks.append(Chunk(cid, doc_id, start, end, texts[doc_id][start:end], tuple(section), page,
+                            by_id[doc_id].ocr_confidence(start, end)))
         chunk_keys.append(key)
         chunk_sentences.append(sents)
     sentences, sentence_keys = [], []

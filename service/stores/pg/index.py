@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,21 +21,27 @@ from service.stores.pg.db import Database, as_array
 from service.stores.pg.write import partition, vector_expr
 
 
+def _ocr_pages(raw: Sequence[Any] | None) -> tuple[tuple[int, float], ...]:
+    return tuple((int(p), float(c)) for p, c in raw or ())
+
+
 def _document(row: Sequence[Any]) -> Document:
-    doc_id, title, source, sha256, body, sections, pages = row
+    doc_id, title, source, sha256, body, sections, pages, ocr_pages = row
     return Document(doc_id, title, source, body, sha256,
-                    tuple(Section(t, lv, a, b, tuple(p), bs) for t, lv, a, b, p, bs in sections), tuple(pages))
+                    tuple(Section(t, lv, a, b, tuple(p), bs) for t, lv, a, b, p, bs in sections), tuple(pages),
+                    _ocr_pages(ocr_pages))
 
 
 class PgIndex:
     def __init__(self, db: Database, build_id: int, version: str, manifest: dict[str, Any], dimension: int,
-                 titles: dict[str, str]) -> None:
+                 titles: dict[str, str], scans: dict[str, Document] | None = None) -> None:
         self.db = db
         self.build_id = build_id
         self.version = version
         self.manifest = manifest
         self.dimension = dimension
         self.titles = titles
+        self.scans = scans or {}  # doc_id -> a Document holding only its pages and OCR pages, for OCR'd ones
         self._sql = {name: sql.SQL(text).format(
             chunks=partition("chunks", build_id), sentences=partition("sentences", build_id),
             postings=partition("postings", build_id), documents=partition("documents", build_id),
@@ -46,14 +53,18 @@ class PgIndex:
         """Open a build, checking that its rows are all there (they are written in one transaction)."""
         manifest = json.loads(manifest) if isinstance(manifest, str) else manifest
         try:
-            titles = dict(conn.execute(sql.SQL("SELECT doc_id, title FROM {}").format(partition("documents", build_id))))
+            rows = conn.execute(sql.SQL("SELECT doc_id, title, pages, ocr_pages FROM {}")
+                                .format(partition("documents", build_id))).fetchall()
+            titles = {doc_id: title for doc_id, title, _, _ in rows}
+            scans = {doc_id: Document(doc_id, title, doc_id, "", "", (), tuple(pages), _ocr_pages(ocr))
+                     for doc_id, title, pages, ocr in rows if ocr}
             chunks = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(partition("chunks", build_id))).fetchone()[0]
         except psycopg.errors.UndefinedTable as exc:
             raise IndexCorrupt(f"index build {version} is missing its tables in {db.where}") from exc
         counts = manifest["counts"]
         if chunks != counts["chunks"] or len(titles) != counts["documents"]:
             raise IndexCorrupt(f"index build {version}: row counts in {db.where} disagree with its manifest")
-        return cls(db, build_id, version, manifest, dimension, titles)
+        return cls(db, build_id, version, manifest, dimension, titles, scans)
 
     @property
     def chunk_count(self) -> int:
@@ -76,11 +87,16 @@ class PgIndex:
     def chunks(self, rows: Sequence[int]) -> list[Chunk]:
         if not rows:
             return []
-        found = {r[0]: _chunk(r[1:]) for r in self._rows("chunks", (list(rows),))}
+        found = {r[0]: self._chunk(r[1:]) for r in self._rows("chunks", (list(rows),))}
         return [found[r] for r in rows]
 
     def all_chunks(self) -> list[Chunk]:
-        return [_chunk(r[1:]) for r in self._rows("all_chunks", ())]
+        return [self._chunk(r[1:]) for r in self._rows("all_chunks", ())]
+
+    def _chunk(self, row: Sequence[Any]) -> Chunk:
+        chunk = _chunk(row)
+        scan = self.scans.get(chunk.doc_id)
+        return replace(chunk, ocr=scan.ocr_confidence(chunk.start, chunk.end)) if scan else chunk
 
     def sentences_of(self, rows: Sequence[int]) -> tuple[list[list[int]], list[Sentence], np.ndarray]:
         if not rows:
@@ -131,6 +147,6 @@ _QUERIES = {
     "sentences": "SELECT row_no, doc_id, start_offset, end_offset, sentence, embedding, entities"
                  " FROM {sentences}"
                  " WHERE row_no = ANY(%s)",
-    "documents": "SELECT doc_id, title, source, sha256, body, sections, pages FROM {documents} ORDER BY doc_id",
-    "document": "SELECT doc_id, title, source, sha256, body, sections, pages FROM {documents} WHERE doc_id = %s",
+    "documents": "SELECT doc_id, title, source, sha256, body, sections, pages, ocr_pages FROM {documents} ORDER BY doc_id",
+    "document": "SELECT doc_id, title, source, sha256, body, sections, pages, ocr_pages FROM {documents} WHERE doc_id = %s",
 }

@@ -44,7 +44,8 @@ def _copy(conn: psycopg.Connection, table: str, build_id: int, columns: Sequence
 def _documents(data: IndexData) -> Iterable[Sequence[Any]]:
     for d in data.documents:
         sections = [[s.title, s.level, s.start, s.end, list(s.path), s.body_start] for s in d.sections]
-        yield (d.doc_id, d.title, d.source, d.sha256, d.text, Jsonb(sections), Jsonb(list(d.pages)))
+        yield (d.doc_id, d.title, d.source, d.sha256, d.text, Jsonb(sections), Jsonb(list(d.pages)),
+               Jsonb([list(p) for p in d.ocr_pages]))
 
 
 def _chunks(data: IndexData) -> Iterable[Sequence[Any]]:
@@ -68,8 +69,8 @@ def _postings(bm25: Bm25Index) -> Iterable[Sequence[Any]]:
 def write_rows(conn: psycopg.Connection, build_id: int, data: IndexData) -> None:
     for table in TABLES:
         _create(conn, table, build_id)
-    _copy(conn, "documents", build_id, ["doc_id", "title", "source", "sha256", "body", "sections", "pages"],
-          ["text"] * 5 + ["jsonb"] * 2, _documents(data))
+    _copy(conn, "documents", build_id, ["doc_id", "title", "source", "sha256", "body", "sections", "pages", "ocr_pages"],
+          ["text"] * 5 + ["jsonb"] * 3, _documents(data))
     _copy(conn, "chunks", build_id, ["row_no", "chunk_id", "doc_id", "start_offset", "end_offset", "section", "page",
                                      "passage", "embed_key", "sentence_rows", "embedding"],
           ["int4", "text", "text", "int4", "int4", "text[]", "int4", "text", "text", "int4[]", "vector"], _chunks(data))

@@ -40,4 +40,5 @@ def test_a_passage_sharing_less_than_half_is_kept_and_limit_counts_kept_rows():
 def test_every_format_has_one_loader_by_suffix():
     kinds = {suffix: loader.kind for suffix, loader in registry().items()}
     assert kinds == {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".html": "html",
-                     ".htm": "html", ".xhtml": "html", ".docx": "docx"}
+                     ".htm": "html", ".xhtml": "html", ".docx": "docx", ".png": "image", ".jpg": "image",
+                     ".jpeg": "image", ".tif": "image", ".tiff": "image"}

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.ingest.loaders._pdf_layout import Line, assemble, outline_headings
+from service.ingest.loaders._tables import PdfTables
 from service.ingest.loaders.base import Loaded, Unreadable, collapse
 
 
@@ -56,7 +57,8 @@ class PdfLoader:
     def load(self, data: bytes) -> Loaded:
         with _open(data) as pdf:
             try:
-                pages = [[_line(raw, i, float(page.height)) for raw in page.extract_text_lines(return_chars=True)]
+                tables = PdfTables()  # loaders/_tables.py: a table's text lines give way to its rows, named by their headers
+                pages = [tables.page_lines(page, i, page.extract_text_lines(return_chars=True), _line)
                          for i, page in enumerate(pdf.pages)]
             except Exception as exc:  # pdfminer raises many kinds of error on damaged content streams
                 raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: {exc or 'corrupt file'})") from exc

@@ -18,8 +18,10 @@ import numpy as np
 from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
 from service.answering.evidence import Evidence, Question, measure, question_row
+from service.answering.lists import question_kind
 from service.answering.model import AnswerModel, load_model
 from service.answering.reader_input import QUESTION_COLUMNS, READER_COLUMNS, question_input, reader_rows
+from service.answering.table_rows import best_row
 from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
 from service.models.reader import Reader, load_reader
@@ -234,6 +236,10 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     unknown = unknown_names(names, corpus)
     if unknown:  # the documents never use the name: nothing in them is about it
         return _abstain("missing_terms", kind, about, unknown, 0.0)
+    row = None if question_kind(question) else best_row(question, [c.sentence.text for c in pool])
+    if row is not None:  # a table row naming what the question asks about answers it (table_rows.py)
+        answer = AnswerSentence(clean(pool[row].sentence.text), pool[row].citations)
+        return Decision((answer,), 1.0, None, short_answer(kind, pool[row], corpus.expanded(question)))
     if not typed.any():
         return _abstain("no_answer_of_type", kind, about, (), 0.0)
     if isinstance(model, Reader):

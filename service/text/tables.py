@@ -45,7 +45,7 @@ def headers_of(header_rows: Sequence[Sequence[str]], width: int) -> list[str]:
 def row_text(headers: Sequence[str], cells: Sequence[str]) -> str:
     """The canonical line of one body row: "Header: cell" pairs joined by "; ", empty cells left out;
     a row with fewer than two non-empty cells is its one cell's text (a group label, not a row)."""
-    pairs = [(h, _cell(c)) for h, c in zip(headers, cells) if _cell(c)]
+    pairs = [(_header(h, i), _cell(c)) for i, (h, c) in enumerate(zip(headers, cells)) if _cell(c)]
     if len(pairs) < 2:
         return pairs[0][1] if pairs else ""
     return CELL.join(f"{h}{PAIR}{c}" for h, c in pairs)

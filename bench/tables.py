@@ -4,8 +4,9 @@ table, a DOCX of NATO figures) built with the shipped defaults:
 
 - row answer: the first answer sentence is exactly the row holding the answer (factoid questions);
 - rows listed: of list questions over a column, the expected rows among the answer sentences;
-- citation contract: citations whose text is not document.text[start:end], and answer sentences
-  that are not copied from a passage they cite (both must be 0).
+- short answer: the cell under the asked column, exact, of the questions that name one;
+- citation contract: citations and short answers whose text is not document.text[start:end], and
+  answer sentences that are not copied from a passage they cite (all must be 0).
 
     .venv/bin/python bench/tables.py [--index-root DIR] [--json]
 """
@@ -30,6 +31,8 @@ SET = ROOT / "tests" / "data" / "tables.jsonl"
 
 def contract_failures(answer, docs) -> int:
     bad = sum(docs[h.chunk.doc_id].text[h.chunk.start:h.chunk.end] != h.chunk.text for h in answer.hits)
+    short = answer.short_answer
+    bad += short is not None and docs[short.doc_id].text[short.start:short.end] != short.text
     for s in answer.sentences:
         passages = [answer.hits[n - 1].chunk.text for n in s.citations]
         bad += not any(clean(s.text) in clean(p) for p in passages)
@@ -42,13 +45,14 @@ def run(engine, rows: list[dict]) -> dict[str, dict]:
     for split in SPLITS:
         factoid = [r for r in rows if r["split"] == split and r["kind"] == "factoid"]
         lists = [r for r in rows if r["split"] == split and r["kind"] == "list"]
-        hits, misses, failures, listed, expected = 0, [], 0, 0, 0
+        hits, misses, failures, listed, expected, shorts = 0, [], 0, 0, 0, 0
         for r in factoid:
             answer = engine.ask(r["question"], 5, "hybrid")
             failures += contract_failures(answer, docs)
             first = answer.sentences[0].text if answer.sentences and not answer.abstained else ""
             ok = first == r["evidence"][0]
             hits += ok
+            shorts += bool(r["short_answer"]) and answer.short_answer is not None and answer.short_answer.text in r["short_answer"]
             if not ok:
                 misses.append({"id": r["id"], "first": first[:120], "row": is_row(first)})
         for r in lists:
@@ -58,6 +62,7 @@ def run(engine, rows: list[dict]) -> dict[str, dict]:
             listed += sum(item in said for item in r["items"])
             expected += len(r["items"])
         out[split] = {"factoid": len(factoid), "row_answer": round(hits / len(factoid), 4) if factoid else None,
+                      "short_exact": f"{shorts}/{sum(bool(r['short_answer']) for r in factoid)}",
                       "lists": len(lists), "rows_listed": f"{listed}/{expected}",
                       "contract_failures": failures, "misses": misses}
     return out
@@ -79,7 +84,8 @@ def main() -> None:
         print(json.dumps(figures, indent=1))
         return
     for split, f in figures.items():
-        print(f"{split}: row answer {f['row_answer']} of {f['factoid']} factoid questions; rows listed "
+        print(f"{split}: row answer {f['row_answer']} of {f['factoid']} factoid questions (short answer exact "
+              f"{f['short_exact']}); rows listed "
               f"{f['rows_listed']} over {f['lists']} list questions; citation contract failures {f['contract_failures']}")
         for m in f["misses"]:
             print(f"   miss {m['id']}: {m['first']!r}")

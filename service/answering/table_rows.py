@@ -50,3 +50,25 @@ def best_row(question: str, texts: Sequence[str]) -> int | None:
     if not found or (len(found) > 1 and found[0][0] == found[1][0]):
         return None
     return found[0][1]
+
+
+def asked_cell(question: str, text: str) -> tuple[int, int] | None:
+    """(start, end) in the row line `text` of the cell the question asks for: of the cells the question
+    does not name, the one whose column header shares the most words with the question ("share of GDP
+    ... in 2023" -> the cell under "Share of GDP 2023"); None on a tie or when no header is asked."""
+    pairs = parse_row(text)
+    if pairs is None:
+        return None
+    q = set(_tokens(question)) - _WEAK
+    qlist = _tokens(question)
+    scored, pos = [], 0
+    for header, cell in pairs:
+        start = pos + len(header) + 2
+        pos = start + len(cell) + 2
+        if _within(_tokens(cell), qlist) and _tokens(cell):
+            continue  # the cell the question names is not its answer
+        scored.append((len(q & (set(_tokens(header)) - _WEAK)), start, start + len(cell)))
+    scored.sort(reverse=True)
+    if not scored or not scored[0][0] or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1], scored[0][2]

@@ -18,8 +18,10 @@ import numpy as np
 from service.answering.answer_types import expected_type, typed_spans
 from service.answering.extractive import AnswerSettings, Candidate, similarity_scores
 from service.answering.evidence import Evidence, Question, measure, question_row
+from service.answering.lists import question_kind
 from service.answering.model import AnswerModel, load_model
 from service.answering.reader_input import QUESTION_COLUMNS, READER_COLUMNS, question_input, reader_rows
+from service.answering.table_rows import asked_cell, best_row
 from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
 from service.models.reader import Reader, load_reader
@@ -166,6 +168,16 @@ def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswe
     return None
 
 
+def row_short_answer(question: str, cand: Candidate) -> ShortAnswer | None:
+    """The cell of a table row under the column the question asks about, as document offsets."""
+    s = cand.sentence
+    span = asked_cell(question, s.text)
+    if span is None:
+        return None
+    a, b = span
+    return ShortAnswer(s.text[a:b], s.doc_id, s.start + a, s.start + b, cand.citations[0])
+
+
 @dataclass(frozen=True)
 class Gathered:
     """The candidate answer sentences of a question and what was measured of each."""
@@ -244,6 +256,10 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     unknown = unknown_names(names, corpus)
     if unknown:  # the documents never use the name: nothing in them is about it
         return _abstain("missing_terms", kind, about, unknown, 0.0)
+    row = None if question_kind(question) else best_row(question, [c.sentence.text for c in pool])
+    if row is not None:  # a table row naming what the question asks about answers it (table_rows.py)
+        answer = AnswerSentence(clean(pool[row].sentence.text), pool[row].citations)
+        return Decision((answer,), 1.0, None, row_short_answer(question, pool[row]))
     if not typed.any():
         return _abstain("no_answer_of_type", kind, about, (), 0.0)
     if isinstance(model, Reader):

@@ -10,6 +10,7 @@ from service.core.modes import Mode
 from service.core.records import ABSTENTION_REASONS, AbstentionReason, Answer, Document, Hit
 from service.pipeline.llm import LlmResult
 from service.stores.base import ServedIndex
+from service.text.tables import parse_row
 
 AnswererField = Literal["extractive", "llm"]
 ADSE = "what are the ADSE priority areas"
@@ -84,6 +85,14 @@ class Passage(BaseModel):
                       "offsets point into the document's text like any other passage's).")
     ocr_confidence: float | None = Field(None, description="OCR passages: the OCR engine's confidence (0..1) for the "
                                          "page(s) it comes from, the lowest when it spans several; null otherwise.")
+    table: TableOut | None = Field(None, description="When answer sentences cited from this passage are table rows "
+                                   "(\"Header: cell; Header: cell\"): their headers and cells, for showing them as a table.")
+
+
+class TableOut(BaseModel):
+    headers: list[str] = Field(description="The column headers of the cited rows, in column order.")
+    rows: list[list[str]] = Field(description="The cited rows' cells under those headers (empty cells left out "
+                                  "of the row text are empty strings here).")
 
 
 class SentenceOut(BaseModel):
@@ -209,9 +218,27 @@ def passages(hits: list[Hit] | tuple[Hit, ...], index: ServedIndex) -> list[Pass
     ]
 
 
+def cited_table(answer: Answer, n: int) -> TableOut | None:
+    """The table rows among the answer sentences citing passage n, under the first one's headers."""
+    rows = [pairs for s in answer.sentences if n in s.citations and (pairs := parse_row(s.text))]
+    if not rows:
+        return None
+    headers = [h for h, _ in rows[0]]
+    cells = [[dict(pairs).get(h, "") for h in headers] for pairs in rows if set(dict(pairs)) <= set(headers)]
+    return TableOut(headers=headers, rows=cells)
+
+
+def _with_tables(out: list[Passage], answer: Answer) -> list[Passage]:
+    if not answer.abstained:
+        for p in out:
+            p.table = cited_table(answer, p.n)
+    return out
+
+
 def ask_response(answer: Answer, index: ServedIndex) -> AskResponse:
     return AskResponse(question=answer.question, answer=answer.text, abstained=answer.abstained,
-                       confidence=min(1.0, max(0.0, answer.confidence)), citations=passages(answer.hits, index), index_version=index.version,
+                       confidence=min(1.0, max(0.0, answer.confidence)),
+                       citations=_with_tables(passages(answer.hits, index), answer), index_version=index.version,
                        timings_ms=answer.timings_ms,
                        sentences=[SentenceOut(text=s.text, citations=list(s.citations), depth=s.depth)
                                   for s in answer.sentences],

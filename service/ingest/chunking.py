@@ -9,6 +9,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from service.core.errors import ConfigError
 from service.core.records import Chunk, Document
+from service.text.tables import row_spans
 
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
 
@@ -43,6 +44,21 @@ def _spans(doc: Document) -> list[tuple[int, int]]:
     return spans
 
 
+def _around_long_rows(text: str, a: int, b: int, size: int) -> list[tuple[int, int, bool]]:
+    """The span cut before and after each table row longer than a chunk, so that such a row is a
+    chunk of its own and never split; rows that fit are kept whole by the splitter itself, which
+    cuts at newlines before anything finer."""
+    long = [(a + s, a + e) for s, e in row_spans(text[a:b]) if e - s > size]
+    if not long:
+        return [(a, b, False)]
+    out, pos = [], a
+    for s, e in long:
+        out += [(pos, s, False), (s, e, True)]
+        pos = e
+    out.append((pos, b, False))
+    return [(s, e, whole) for s, e, whole in out if text[s:e].strip()]
+
+
 def split_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.size,
@@ -52,10 +68,10 @@ def split_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
         strip_whitespace=True,
     )
     chunks: list[Chunk] = []
-    for a, b in _spans(doc):
+    for a, b, whole in (part for span in _spans(doc) for part in _around_long_rows(doc.text, *span, settings.size)):
         body = doc.text[a:b]
         cursor = 0
-        for piece in splitter.split_text(body):
+        for piece in [body.strip()] if whole else splitter.split_text(body):
             found = body.find(piece, cursor)
             if found < 0:  # the splitter only ever returns substrings; be loud if that changes
                 raise AssertionError(f"chunk not found in {doc.doc_id} at {a + cursor}")

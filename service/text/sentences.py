@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from service.core.records import Chunk, Sentence
+from service.text.tables import is_row
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]*]*\s+(?=[\"“‘(\[*]*[A-Z0-9])")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "e.g", "i.e", "u.s", "inc", "jr", "sr"}
@@ -62,11 +63,12 @@ def _wraps_into(line: str, following: str, width: int) -> bool:
 
 def _units(text: str) -> list[tuple[int, int]]:
     """Lines, except that a line starting in lower case continues an unfinished one, and a
-    hard-wrapped paragraph's lines (broken at a fixed width) are one unit."""
+    hard-wrapped paragraph's lines (broken at a fixed width) are one unit; a table row line
+    (text.tables) is always a unit of its own."""
     units: list[tuple[int, int]] = []
     lines = text.split("\n")
     width = _wrap_width(lines)
-    pos, joined = 0, False
+    pos, joined, after_row = 0, False, False
     for i, line in enumerate(lines):
         start, end = pos, pos + len(line)
         pos = end + 1
@@ -74,11 +76,16 @@ def _units(text: str) -> list[tuple[int, int]]:
         if not stripped:
             joined = False
             continue
-        if units and (joined or stripped[0].islower()
+        if is_row(line):  # a table row is a unit of its own: nothing joins it, it joins nothing
+            units.append((start, end))
+            joined, after_row = False, True
+            continue
+        if units and not after_row and (joined or stripped[0].islower()
                       and text[units[-1][0] : units[-1][1]].rstrip()[-1] not in ".!?:;"):
             units[-1] = (units[-1][0], end)
         else:
             units.append((start, end))
+        after_row = False
         joined = width is not None and i + 1 < len(lines) and _wraps_into(line, lines[i + 1], width)
     return units
 
@@ -88,6 +95,9 @@ def split_sentences(doc_id: str, text: str, offset: int = 0) -> list[Sentence]:
     out: list[Sentence] = []
     for u_start, u_end in _units(text):
         unit = text[u_start:u_end]
+        if is_row(unit):  # one sentence, kept whole
+            out.append(Sentence(doc_id, offset + u_start, offset + u_end, unit))
+            continue
         for a, b in _line_sentences(unit):
             piece = unit[a:b]
             lead = len(_LEAD.match(piece).group(0))

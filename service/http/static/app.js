@@ -160,9 +160,17 @@ function passageItem(c, cited) {
       el("span", { class: "num", text: `[${c.n}]` }),
       el("span", { class: "title", text: c.title || c.doc_id })),
     el("div", { class: "where", text: where.join(" · ") }),
+    ...(c.table ? [rowTable(c.table)] : []),
     body);
   fillContext(c, body);
   return item;
+}
+
+// A cited table row (or rows) as a table, its column headers above it
+function rowTable(table) {
+  return el("table", { class: "cited-rows" },
+    el("thead", {}, el("tr", {}, ...table.headers.map(h => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, ...table.rows.map(row => el("tr", {}, ...row.map(cell => el("td", { text: cell }))))));
 }
 
 async function fillContext(c, body) {

@@ -28,6 +28,7 @@ class Line:
     x1: float
     size: float
     page_height: float
+    block: bool = False  # a table's rows (loaders/_tables.py): a paragraph of its own, never a heading
 
 
 def _edge_lines(page: list[Line]) -> list[Line]:
@@ -59,7 +60,7 @@ def _size_key(line: Line) -> float:
 def _levels(lines: list[Line]) -> dict[float, int]:
     """Font size -> heading level, for sizes clearly larger than the body text's."""
     weight = Counter()
-    for ln in lines:
+    for ln in (ln for ln in lines if not ln.block):
         weight[_size_key(ln)] += len(ln.text)
     if not weight:
         return {}
@@ -76,6 +77,8 @@ def _leading(lines: list[Line]) -> float:
 
 
 def _separator(prev: Line, cur: Line, leading: float, right: float, levels: dict[float, int]) -> str:
+    if prev.block or cur.block:
+        return "\n\n"
     if _size_key(prev) != _size_key(cur) and (_size_key(prev) in levels or _size_key(cur) in levels):
         return "\n\n"
     if prev.page == cur.page:
@@ -124,7 +127,7 @@ def assemble(pages: list[list[Line]], title: str | None = None) -> Loaded:
         out.add(sep)
         if starts[ln.page] is None:
             starts[ln.page] = out.length
-        level = levels.get(_size_key(ln))
+        level = None if ln.block else levels.get(_size_key(ln))
         if level and open_head is None:
             open_head = (out.length, level)
         out.add(ln.text.strip())

@@ -1,5 +1,7 @@
-"""Word documents via python-docx (MIT): paragraphs and table rows in order; paragraphs styled
-"Heading N" (or based on such a style) are sections; the core title, if set, is the title."""
+"""Word documents via python-docx (MIT): paragraphs and tables in order; paragraphs styled
+"Heading N" (or based on such a style) are sections; the core title, if set, is the title. A table's
+first row (or the rows marked as its repeating header) heads its columns, and each body row is one
+line naming its headers beside its cells (text.tables)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from service.ingest.loaders._blocks import Block, clean_lines, join_blocks
 from service.ingest.loaders.base import Loaded, Unreadable, collapse
+from service.text.tables import table_text
 
 _HEADING = re.compile(r"^heading\s+([1-9])$", re.I)
 
@@ -50,13 +53,40 @@ def _row_text(row: Any) -> str:
     return " | ".join(c for c in cells if c)
 
 
+def _header_rows(table: Any) -> int:
+    """Rows marked to repeat as the table's header (w:tblHeader) at its top; at least the first."""
+    count = 0
+    for row in table.rows:
+        trpr = row._tr.trPr
+        if trpr is None or not trpr.xpath("./w:tblHeader"):
+            break
+        count += 1
+    return max(1, count)
+
+
+def _table_blocks(table: Any) -> list[Block]:
+    """One block of row lines naming their headers (text.tables); a table of one row or one column
+    has no headers to name and is its rows as " | "-joined lines, as before."""
+    heads = _header_rows(table)
+    grid = []
+    for i, row in enumerate(table.rows):
+        cells, seen = [], set()
+        for cell in row.cells:  # a merged cell is listed once per grid column it spans: it heads each
+            repeat = id(cell._tc) in seen  # header column, but a body row holds its text once
+            seen.add(id(cell._tc))
+            cells.append("" if repeat and i >= heads else collapse(cell.text))
+        grid.append(cells)
+    text = table_text(grid, heads)
+    return [Block(text)] if text else [Block(_row_text(row)) for row in table.rows]
+
+
 def _blocks(document: Any) -> list[Block]:
     from docx.table import Table
 
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            blocks.extend(Block(_row_text(row)) for row in item.rows)
+            blocks.extend(_table_blocks(item))
             continue
         style = item.style.name if item.style is not None else ""
         if style == "Title":

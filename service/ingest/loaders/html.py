@@ -1,6 +1,8 @@
 """HTML via BeautifulSoup (MIT) with Python's own parser: the page's main content as paragraphs,
 navigation, scripts, styles, asides and page-level headers/footers left out; h1-h3 are sections; list
-items are bullets ("- item", nested ones indented), as plain text writes them."""
+items are bullets ("- item", nested ones indented), as plain text writes them. A table with header
+cells (<thead>, or leading rows of <th>) is its caption, then one line per body row naming each
+cell's column header (text.tables); other tables (layout) are read as blocks, as before."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from service.ingest.loaders._blocks import Block, clean_lines, join_blocks
 from service.ingest.loaders.base import Loaded, collapse
+from service.text.tables import table_text
 
 DROP = {"script", "style", "noscript", "template", "nav", "aside", "svg", "iframe", "form", "button",
         "select", "head", "object", "canvas", "dialog"}
@@ -57,6 +60,8 @@ class _Walker:
                 self.element(child)
 
     def element(self, tag: Any) -> None:
+        if tag.name == "table" and self.table(tag):
+            return
         level = SECTION_HEADINGS.get(tag.name, 0)
         if not level and tag.name not in BLOCK:
             self.walk(tag)
@@ -70,6 +75,68 @@ class _Walker:
         self.flush()
         self.items -= tag.name == "li"
         self.level = outer
+
+
+    def table(self, tag: Any) -> bool:
+        """A data table as its caption and row lines; False (nothing written) for any other table."""
+        grid = _grid(tag)
+        text = table_text(grid[1], grid[0]) if grid else ""
+        if not text:
+            return False
+        self.flush()
+        caption = tag.find("caption")
+        if caption is not None and collapse(caption.get_text(" ")):
+            self.blocks.append(Block(collapse(caption.get_text(" "))))
+        self.blocks.append(Block(text))
+        return True
+
+
+def _grid(table: Any) -> tuple[int, list[list[str]]] | None:
+    """(header row count, rows of cell texts with spans filled in) of a table with header cells; None
+    for a layout table (no header row, or a table nested inside)."""
+    if table.find("table") is not None:
+        return None
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    heads = 0
+    for tr in rows:
+        cells = tr.find_all(["td", "th"], recursive=False)
+        if not cells or not (tr.find_parent("thead") is not None or all(c.name == "th" for c in cells)):
+            break
+        heads += 1
+    if not heads:
+        return None
+    grid: list[list[str]] = []
+    carry: dict[int, tuple[str, int]] = {}  # column -> (text, rows still spanned) of a rowspan cell
+    for i, tr in enumerate(rows):
+        row: list[str] = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while len(row) in carry:
+                row.append(_carried(carry, len(row)))
+            text = collapse(cell.get_text(" "))
+            span, down = _span(cell, "colspan"), _span(cell, "rowspan")
+            for k in range(span):  # a header spanning columns heads each of them; a body cell only the first
+                if down > 1:
+                    carry[len(row)] = (text, down - 1)
+                row.append(text if k == 0 or i < heads else "")
+        while len(row) in carry:
+            row.append(_carried(carry, len(row)))
+        grid.append(row)
+    return heads, grid
+
+
+def _carried(carry: dict[int, tuple[str, int]], col: int) -> str:
+    """The text of a cell spanning down into this row: each row names it, so each row reads alone."""
+    text, left = carry.pop(col)
+    if left > 1:
+        carry[col] = (text, left - 1)
+    return text
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(name, 1)).strip() or 1), 100))
+    except ValueError:
+        return 1
 
 
 class HtmlLoader:

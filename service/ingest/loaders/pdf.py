@@ -15,6 +15,7 @@ from typing import Any
 
 from service.ingest.loaders._ocr_pages import ocr_page
 from service.ingest.loaders._pdf_layout import Line, assemble, outline_headings
+from service.ingest.loaders._tables import PdfTables
 from service.ingest.loaders.base import Loaded, Unreadable, collapse
 from service.ingest.ocr import NoOcr, OcrChoice, resolve
 
@@ -90,7 +91,8 @@ class PdfLoader:
     def load(self, data: bytes, ocr: OcrChoice | None = None) -> Loaded:
         with _open(data) as pdf:
             try:
-                pages = [[_line(raw, i, float(page.height)) for raw in page.extract_text_lines(return_chars=True)]
+                tables = PdfTables()  # loaders/_tables.py: a table's text lines give way to its rows, named by their headers
+                pages = [tables.page_lines(page, i, page.extract_text_lines(return_chars=True), _line)
                          for i, page in enumerate(pdf.pages)]
                 scanned = _scanned(pages, pdf)
             except Exception as exc:  # pdfminer raises many kinds of error on damaged content streams

@@ -43,7 +43,7 @@ def test_paragraphs_list_items_and_tables_in_reading_order(tmp_path):
     d.save(tmp_path / "note.docx")
     doc = load_document(tmp_path / "note.docx", tmp_path)
     assert doc.text == ("Note title\n\nContext\n\nFirst paragraph with odd spacing.\n\n- one item\n- another item\n  - a nested item"
-                        "\n\nFigures\n\nAlly | Patriots\n\nRomania | 1\n\nAfter the table.")
+                        "\n\nFigures\n\nAlly: Romania; Patriots: 1\n\nAfter the table.")
     assert doc.title == "Air defence note"
     assert [(s.title, s.level, s.path) for s in doc.sections] == [
         ("Context", 1, ("Context",)), ("Figures", 2, ("Context", "Figures"))]

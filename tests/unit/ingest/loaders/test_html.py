@@ -42,3 +42,22 @@ def test_title_element_names_a_page_without_headings(tmp_path):
         .encode("utf-8"))
     doc = load_document(tmp_path / "plain.html", tmp_path)
     assert doc.title == "Défense – note" and doc.text == "Text only."
+
+
+def test_a_table_with_header_cells_is_its_caption_and_one_line_per_row_naming_the_headers():
+    from service.ingest.loaders.html import HtmlLoader
+
+    html = (b"<html><body><p>Before.</p><table><caption>Table 1: Shares</caption><thead><tr><th rowspan=2>Country</th>"
+            b"<th colspan=2>Share of GDP</th></tr><tr><th>2014</th><th>2023</th></tr></thead><tbody>"
+            b"<tr><td rowspan=2>Germany</td><td>1.19</td><td>1.57</td></tr><tr><td>1.2</td><td>1.6</td></tr>"
+            b"<tr><td colspan=3>Europe</td></tr></tbody></table><p>After.</p></body></html>")
+    assert HtmlLoader().load(html).text == (
+        "Before.\n\nTable 1: Shares\n\nCountry: Germany; Share of GDP 2014: 1.19; Share of GDP 2023: 1.57\n"
+        "Country: Germany; Share of GDP 2014: 1.2; Share of GDP 2023: 1.6\nEurope\n\nAfter.")
+
+
+def test_a_table_without_header_cells_reads_as_before():
+    from service.ingest.loaders.html import HtmlLoader
+
+    html = b"<html><body><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table></body></html>"
+    assert HtmlLoader().load(html).text == "a\n\nb\n\nc\n\nd"

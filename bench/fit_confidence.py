@@ -1,7 +1,7 @@
 """Fit the answer confidence on the dev splits and show how well it is calibrated (issue 22, part 4).
 
 Builds each corpus's index (the brief from corpus/, the Debian corpora from tests/data/corpora/) with
-the shipped defaults, asks every question of the answer sets and the list set with the raw score as
+the shipped defaults, asks every question of the answer sets, the list set and the table set's factoid ones with the raw score as
 confidence, fits one Platt map per answerer (evidence, reader) and kind of answer (sentence, list) on
 the **dev** outcomes only, and writes:
 
@@ -36,6 +36,7 @@ from service.models.reader import load_reader
 ROOT = Path(__file__).resolve().parents[1]
 PLOT = ROOT / "docs" / "confidence-reliability.png"
 RESULTS = ROOT / "bench" / "results" / "confidence.json"
+TABLE_SET = "tables.jsonl"
 
 
 def collect(job: AnswerJob, embedder, models: dict) -> dict[str, list[Outcome]]:
@@ -47,6 +48,10 @@ def collect(job: AnswerJob, embedder, models: dict) -> dict[str, list[Outcome]]:
         questions = load_answer_set(job.data_dir / ANSWER_SETS[corpus]) + [q for q in lists if q.corpus == corpus]
         for name, model in models.items():
             got[name] += outcomes(questions, lambda q: engine.ask(q, 5, "hybrid", model=model, calibration=UNCALIBRATED))
+    engine = corpus_engine(job, "tables", embedder)  # table questions: factoid ones (a row holds the answer)
+    tables = [q for q in load_answer_set(job.data_dir / TABLE_SET) if q.kind == "factoid"]
+    for name, model in models.items():
+        got[name] += outcomes(tables, lambda q: engine.ask(q, 5, "hybrid", model=model, calibration=UNCALIBRATED))
     return got
 
 
@@ -100,7 +105,7 @@ def main() -> None:
         print(f"         maps: " + ", ".join(f"{k}: a={m.a:.3f} b={m.b:.3f}" for k, m in maps[name].items()))
     if args.check:
         return
-    calibration = Calibration(maps, "dev splits of tests/data/{brief-answers,debian-policy,developers-reference,lists}.jsonl "
+    calibration = Calibration(maps, "dev splits of tests/data/{brief-answers,debian-policy,developers-reference,lists,tables}.jsonl "
                                     "(bench/fit_confidence.py)")
     DEFAULT_CALIBRATION.write_text(json.dumps(calibration.to_json(), indent=1) + "\n", encoding="utf-8")
     RESULTS.write_text(json.dumps({"shipped": shipped, "figures": figures}, indent=1) + "\n", encoding="utf-8")

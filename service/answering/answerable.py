@@ -23,7 +23,7 @@ from service.answering.model import AnswerModel, load_model
 from service.answering.reader_input import QUESTION_COLUMNS, READER_COLUMNS, question_input, reader_rows
 from service.answering.table_rows import asked_cell, best_row
 from service.answering.terms import CorpusTerms, specific_terms, supported
-from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, ShortAnswer
+from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, AnswerUnit, ShortAnswer
 from service.models.reader import Reader, load_reader
 from service.text.sentences import clean
 
@@ -81,6 +81,7 @@ class Decision:
     confidence: float
     abstention: Abstention | None = None
     short_answer: ShortAnswer | None = None
+    unit: AnswerUnit = "sentence"  # "row": a table row naming what the question asks about (table_rows.py)
 
 
 def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
@@ -259,7 +260,7 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     row = None if question_kind(question) else best_row(question, [c.sentence.text for c in pool])
     if row is not None:  # a table row naming what the question asks about answers it (table_rows.py)
         answer = AnswerSentence(clean(pool[row].sentence.text), pool[row].citations)
-        return Decision((answer,), 1.0, None, row_short_answer(question, pool[row]))
+        return Decision((answer,), 1.0, None, row_short_answer(question, pool[row]), "row")
     if not typed.any():
         return _abstain("no_answer_of_type", kind, about, (), 0.0)
     if isinstance(model, Reader):

@@ -5,7 +5,9 @@ shipped as JSON.
 "Right" is what the answer sets measure: a sentence answer is right when its first sentence holds the
 question's evidence; a list answer is right when it holds every item. One Platt map (a logistic curve
 over the logit of the raw score) per answerer (`evidence`, `reader`) and per kind of answer
-(`sentence`, `list`), because their raw scores mean different things."""
+(`sentence`, `list`, `row`: a table row naming what the question asks about, whose raw score is a
+constant 1, so its map gives the share of dev row answers that are right), because their raw scores mean
+different things."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("data") / "confidence.json"
-KINDS = ("sentence", "list")
+KINDS = ("sentence", "list", "row")
 _EPS = 1e-4
 
 

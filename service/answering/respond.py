@@ -67,9 +67,10 @@ def respond(question: str, r: Reading, corpus: CorpusTerms, settings: AnswerSett
             confidence = calibration.confidence(name, "list", d.confidence)
             if confidence < ask.min_confidence:
                 return Answer(question, (), listed.hits, True, confidence, timings, low_confidence(confidence, ask.min_confidence))
-            return Answer(question, listed.sentences, listed.hits, False, confidence, timings, list_note=listed.note)
-    confidence = calibration.confidence(name, "sentence", d.confidence)
+            return Answer(question, listed.sentences, listed.hits, False, confidence, timings, list_note=listed.note,
+                          unit="list")
+    confidence = calibration.confidence(name, d.unit, d.confidence)
     if d.sentences and confidence < ask.min_confidence:
         return Answer(question, (), tuple(r.hits), True, confidence, timings, low_confidence(confidence, ask.min_confidence))
     return Answer(question, d.sentences, tuple(r.hits), not d.sentences, confidence, timings, d.abstention,
-                  d.short_answer)
+                  d.short_answer, unit=d.unit)

@@ -149,6 +149,9 @@ class Abstention:
         return ABSTENTION_REASONS[self.reason]
 
 
+AnswerUnit = Literal["sentence", "list", "row"]
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -160,6 +163,7 @@ class Answer:
     abstention: Abstention | None = None
     short_answer: ShortAnswer | None = None
     list_note: str | None = None  # list answers: a stated count that differs, or items left out ("and 3 more")
+    unit: AnswerUnit = "sentence"  # what answered: sentences, a list (intro and items) or a table row
 
     @property
     def text(self) -> str:

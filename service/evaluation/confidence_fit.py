@@ -30,7 +30,7 @@ class Outcome:
 
 
 def answer_kind(a: Answer) -> str:
-    return "list" if any(s.depth > 0 for s in a.sentences) else "sentence"
+    return a.unit
 
 
 def sentence_right(q: AnswerQuestion, a: Answer) -> bool:
@@ -82,13 +82,19 @@ def fit_platt(raw: np.ndarray, right: np.ndarray, l2: float = 1e-2, steps: int =
 
 
 def fit(dev: Sequence[Outcome]) -> dict[str, Platt]:
-    """One map per kind from the dev outcomes; a kind with fewer than 10 (or all alike) keeps the raw score."""
+    """One map per kind from the dev outcomes. A kind with fewer than 10 keeps the raw score; a kind
+    whose raw score is one constant (table rows) or whose answers were all right or all wrong gets a
+    constant: the rule of succession's (right + 1) / (answers + 2), never a certain 0 or 1."""
     maps = {}
     for kind in KINDS:
         mine = [o for o in dev if o.kind == kind]
-        labels = {o.right for o in mine}
-        if len(mine) >= 10 and len(labels) == 2:
-            maps[kind] = fit_platt(np.array([o.raw for o in mine]), np.array([o.right for o in mine]))
+        if len(mine) < 10:
+            continue
+        raw, right = np.array([o.raw for o in mine]), np.array([o.right for o in mine])
+        if len(set(right.tolist())) == 2 and np.ptp(raw) > 1e-6:
+            maps[kind] = fit_platt(raw, right)
+        else:
+            maps[kind] = Platt(0.0, logit((right.sum() + 1) / (len(right) + 2)))
     return maps
 
 

@@ -51,6 +51,12 @@ def test_a_kind_with_too_few_outcomes_keeps_the_raw_score():
     assert fit(rows) == {}
 
 
+def test_a_constant_or_always_right_kind_gets_the_rule_of_succession_not_certainty():
+    rows = [Outcome("dev", "row", 1.0, True)] * 12
+    m = fit(rows)["row"]
+    assert m(1.0) == pytest.approx(13 / 14) and m(0.3) == pytest.approx(13 / 14)
+
+
 def test_the_shipped_calibration_maps_every_answerer_and_kind_and_keeps_the_order():
     shipped = load_calibration()
     assert "dev" in shipped.fitted_on
@@ -58,4 +64,6 @@ def test_the_shipped_calibration_maps_every_answerer_and_kind_and_keeps_the_orde
         for kind in KINDS:
             assert kind in shipped.maps[answerer]
             values = [shipped.confidence(answerer, kind, r) for r in np.linspace(0.01, 0.99, 50)]
-            assert values == sorted(values) and 0.0 <= values[0] < values[-1] <= 1.0
+            assert values == sorted(values) and 0.0 < values[0] <= values[-1] < 1.0
+            if kind != "row":  # a row's raw score is a constant: its confidence is one figure
+                assert values[0] < values[-1]

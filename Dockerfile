@@ -9,6 +9,11 @@ ENV PIP_NO_CACHE_DIR=1 \
     BRIEFQA_HOST=0.0.0.0 \
     BRIEFQA_PORT=8000
 
+# Tesseract 5 for scanned PDFs and images (BRIEFQA_OCR=auto finds it); English only, as the service reads.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-eng \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 briefqa
 WORKDIR /app
 

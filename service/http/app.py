@@ -64,7 +64,10 @@ def create_app(settings: Settings, loader: Callable[[Settings], Engine] | None =
     app = FastAPI(title="briefqa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Ask policy documents questions; every answer sentence cites exact passages.")
     app.state.slot = EngineSlot()
-    app.state.answers = AnswerCache(settings.answer_cache)
+    # A PostgreSQL replica cannot tell, with the database down, whether its version is still the current
+    # one, so it answers every question from the database (an outage stays a visible 503); the embedded
+    # index is this process's own, and a reload empties the cache.
+    app.state.answers = AnswerCache(0 if settings.store else settings.answer_cache)
     store = open_store(settings)
     load = loader or SharedEmbedderLoader()
     if isinstance(load, SharedEmbedderLoader) and load.store is None:

@@ -8,7 +8,7 @@ LangChain baseline: bench/baseline/app.py, FAISS vector store + HuggingFaceEmbed
 packaged model and the same chunks, top 5 passages, from its own venv bench/.venv-baseline), then for
 each round, each concurrency and each target in turn drives it with the test-set questions for a fixed
 time. Baseline and candidates are interleaved, so a busy machine slows them alike; each row is the
-median over the rounds. `nocache` targets run with BRIEFQA_QUERY_CACHE=0: every request encodes its
+median over the rounds. `nocache` targets run with BRIEFQA_QUERY_CACHE=0 and BRIEFQA_ANSWER_CACHE=0: every request encodes and answers its
 question, as a question never asked before does. Prints a markdown table and writes
 bench/results/load-<time>.json and .md, with the load average seen during the run.
 """
@@ -123,8 +123,8 @@ def main() -> None:
         index, fp32 = build_index(work, "int8"), build_index(work, "fp32")
         briefqa = [str(Path(sys.executable).parent / "briefqa"), "serve"]
         plan = [("briefqa /v1/ask", "/v1/ask", ask, index, {}),
-                ("briefqa /v1/ask nocache", "/v1/ask", ask, index, {"BRIEFQA_QUERY_CACHE": "0"}),
-                ("briefqa /v1/ask nocache fp32", "/v1/ask", ask, fp32, {"BRIEFQA_QUERY_CACHE": "0"}),
+                ("briefqa /v1/ask nocache", "/v1/ask", ask, index, {"BRIEFQA_QUERY_CACHE": "0", "BRIEFQA_ANSWER_CACHE": "0"}),
+                ("briefqa /v1/ask nocache fp32", "/v1/ask", ask, fp32, {"BRIEFQA_QUERY_CACHE": "0", "BRIEFQA_ANSWER_CACHE": "0"}),
                 ("briefqa /v1/search", "/v1/search", search, index, {})]
         targets = []
         try:

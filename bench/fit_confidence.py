@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from service.answering.answerable import answerer_name, configured_model
+from service.answering.model import load_model
 from service.answering.confidence import DEFAULT_CALIBRATION, UNCALIBRATED, Calibration
 from service.app.runtime import answer_settings, build_embedder, retrieval_settings
 from service.app.settings import Settings
@@ -88,8 +89,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = Settings()
     shipped = answerer_name(configured_model(answer_settings(settings)))
-    evidence = configured_model(answer_settings(Settings(reader=False)))
-    models = {"evidence": evidence, "reader": load_reader()}
+    models = {"evidence": load_model(), "reader": load_reader()}
     with tempfile.TemporaryDirectory() as tmp:
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", args.index_root or Path(tmp), settings.model,
                         retrieval_settings(settings), answer_settings(settings))

@@ -7,7 +7,7 @@ caller asked for more confidence than the answer has (`min_confidence`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -61,16 +61,17 @@ def respond(question: str, r: Reading, corpus: CorpusTerms, settings: AnswerSett
     timings = timings if timings is not None else {}
     d = decide(question, r.q_vec, r.pool, r.vectors, r.views, corpus, settings, model, ask.own)
     missing = d.abstention is not None and d.abstention.reason == "missing_terms"
+    listed = None
     if not missing and expected_type(question) is None:  # a factoid question is never a list question
         listed = list_answer(question, r.q_vec, r.hits, r.pool, r.vectors, documents, settings)
-        if listed is not None:
-            confidence = calibration.confidence(name, "list", d.confidence)
-            if confidence < ask.min_confidence:
-                return Answer(question, (), listed.hits, True, confidence, timings, low_confidence(confidence, ask.min_confidence))
-            return Answer(question, listed.sentences, listed.hits, False, confidence, timings, list_note=listed.note,
-                          unit="list")
-    confidence = calibration.confidence(name, d.unit, d.confidence)
-    if d.sentences and confidence < ask.min_confidence:
-        return Answer(question, (), tuple(r.hits), True, confidence, timings, low_confidence(confidence, ask.min_confidence))
-    return Answer(question, d.sentences, tuple(r.hits), not d.sentences, confidence, timings, d.abstention,
-                  d.short_answer, unit=d.unit)
+    if listed is not None:
+        answer = Answer(question, listed.sentences, listed.hits, False, calibration.confidence(name, "list", d.confidence),
+                        timings, list_note=listed.note, unit="list")
+    else:
+        answer = Answer(question, d.sentences, tuple(r.hits), not d.sentences,
+                        calibration.confidence(name, d.unit, d.confidence), timings, d.abstention, d.short_answer,
+                        unit=d.unit)
+    if answer.abstained or answer.confidence >= ask.min_confidence:
+        return answer
+    return replace(answer, sentences=(), abstained=True, abstention=low_confidence(answer.confidence, ask.min_confidence),
+                   short_answer=None, list_note=None)

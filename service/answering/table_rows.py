@@ -59,13 +59,14 @@ def asked_cell(question: str, text: str) -> tuple[int, int] | None:
     pairs = parse_row(text)
     if pairs is None:
         return None
-    q = set(_tokens(question)) - _WEAK
     qlist = _tokens(question)
+    q = set(qlist) - _WEAK
     scored, pos = [], 0
     for header, cell in pairs:
         start = pos + len(header) + 2
         pos = start + len(cell) + 2
-        if _within(_tokens(cell), qlist) and _tokens(cell):
+        tokens = _tokens(cell)
+        if tokens and _within(tokens, qlist):
             continue  # the cell the question names is not its answer
         scored.append((len(q & (set(_tokens(header)) - _WEAK)), start, start + len(cell)))
     scored.sort(reverse=True)

@@ -45,12 +45,12 @@ class ImageLoader:
     def load(self, data: bytes, ocr: OcrChoice | None = None) -> Loaded:
         engine = resolve() if ocr is None else ocr
         image = open_image(data)
-        pages, confidences = [], []
+        pages, confidences, dpi = [], [], _dpi(image)
         try:
             for n, frame in enumerate(ImageSequence.Iterator(image)):
                 gray = frame.convert("L")
-                gray.info["dpi"] = (_dpi(image),) * 2
-                lines, conf = ocr_page(engine, gray, n, _dpi(image))
+                gray.info["dpi"] = (dpi, dpi)
+                lines, conf = ocr_page(engine, gray, n, dpi)
                 pages.append(lines)
                 confidences.append(conf)
         except (OSError, ValueError) as exc:

@@ -70,6 +70,7 @@ def test_drag_a_pdf_ask_it_then_delete_it(browser, server, tmp_path):  # noqa: F
     page.wait_for_function("() => document.getElementById('job-state').textContent === 'published'", timeout=300_000)
     assert "published" in page.inner_text("#doc-status")
     row = page.locator("#doc-rows tr[data-doc-id='lighthouse-report.pdf']")
+    row.first.wait_for(timeout=30_000)  # the list is fetched again after the job's state reads "published"
     assert row.count() == 1
     cells = row.locator("td").all_inner_texts()
     assert cells[1] == "pdf" and int(cells[2]) >= fact_page and int(cells[3]) >= 1

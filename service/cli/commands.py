@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import replace
 
@@ -143,6 +144,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if settings.store is None and current_version(settings.index_dir) is None:
         print(f"no index in {settings.index_dir}; building it from {settings.corpus_dir} first", file=sys.stderr)
         index(argparse.Namespace(force=False, quiet=False, json=False), settings)
+    # The process's logging is set here, at the edge, before the app is made: a plain root handler for
+    # libraries' warnings (so the MCP library's basicConfig, which would install a Rich handler at INFO on
+    # the root, does nothing), and briefqa's JSON lines written once, by its own handler, not again by the root's.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("briefqa").propagate = False
     # access_log off: the app writes one JSON line per request itself (service/http/logs.py)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
     return 0

@@ -89,15 +89,22 @@ def distinct(rows: Sequence[int], text_of: Callable[[int], str], doc_of: Callabl
              limit: int, threshold: float = DUPLICATE_OVERLAP) -> list[int]:
     """The first `limit` rows, in order, leaving out a passage that nearly repeats (`threshold`
     overlap or more) a higher-ranked one from another document, e.g. the same brief as .txt
-    and as .pdf. Passages of one document are never merged: chunk overlap is not repetition."""
-    kept: list[tuple[str, frozenset[str]]] = []
+    and as .pdf. Passages of one document are never merged: chunk overlap is not repetition.
+    Shingles are computed only for rows compared with another document's, so a one-document
+    ranking costs none."""
+    grams: dict[int, frozenset[str]] = {}
+
+    def of(row: int) -> frozenset[str]:
+        if row not in grams:
+            grams[row] = shingles(text_of(row))
+        return grams[row]
+
     out: list[int] = []
     for row in rows:
         if len(out) >= limit:
             break
-        doc, grams = doc_of(row), shingles(text_of(row))
-        if any(d != doc and containment(grams, g) >= threshold for d, g in kept):
+        doc = doc_of(row)
+        if any(doc_of(k) != doc and containment(of(row), of(k)) >= threshold for k in out):
             continue
-        kept.append((doc, grams))
         out.append(row)
     return out

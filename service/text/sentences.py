@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from service.core.records import Chunk, Sentence
@@ -112,6 +113,8 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
     return split_sentences(chunk.doc_id, chunk.text, chunk.start)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def clean(text: str) -> str:
-    """Display form: emphasis markers removed, whitespace collapsed."""
+    """Display form: emphasis markers removed, whitespace collapsed. Memoised: the answer step cleans the
+    same candidate sentences for question after question (a tenth of its time before)."""
     return _SPACE.sub(" ", _EMPHASIS.sub("", text)).strip()

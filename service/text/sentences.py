@@ -12,7 +12,6 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]*]*\s+(?=[\"“‘(\[*]*[A-Z0-9])
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "e.g", "i.e", "u.s", "inc", "jr", "sr"}
 _LEAD = re.compile(r"^[\s\-*+•]*(?:\d+[.)]\s+)?")
 _EMPHASIS = re.compile(r"\*\*|__")
-_SPACE = re.compile(r"\s+")
 MIN_CHARS = 12
 
 
@@ -117,4 +116,6 @@ def chunk_sentences(chunk: Chunk) -> list[Sentence]:
 def clean(text: str) -> str:
     """Display form: emphasis markers removed, whitespace collapsed. Memoised: the answer step cleans the
     same candidate sentences for question after question (a tenth of its time before)."""
-    return _SPACE.sub(" ", _EMPHASIS.sub("", text)).strip()
+    if "**" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())  # str.split's whitespace is re's \s for str patterns (str.isspace)

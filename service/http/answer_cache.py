@@ -1,10 +1,12 @@
-"""Whole /v1/ask responses kept per served index version: a repeated question is answered with the
-bytes the first asking produced (timings included: they say what answering it cost), without
-retrieving or answering again.
+"""Whole answers kept per served index version: a repeated /v1/ask question is answered with the bytes
+the first asking produced (timings included: they say what answering it cost), and a repeated
+conversation on /v1/chat/completions with the answer its first asking built, without retrieving or
+answering again.
 
 The key is everything a response depends on: the index version, the question exactly as sent (case
 and spacing reach the answerer: names are told by their capitals), top_k, mode, the answerer and
-min_confidence. Bounded (least recently used goes first), and emptied when the served version changes
+min_confidence; for a conversation, its earlier user turns too (they change what a follow-up asks).
+Bounded (least recently used goes first), and emptied when the served version changes
 (a reload, a document added or removed), so a cached answer never outlives its index."""
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+CACHE_HEADER = "x-briefqa-cache"  # hit or miss: whether the answer came from the cache
 
 
-class AnswerCache:
+class AnswerCache(Generic[V]):
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, version: str, key: Hashable) -> bytes | None:
+    def get(self, version: str, key: Hashable) -> V | None:
         if not self.size:
             return None
         with self._lock:
@@ -38,7 +44,7 @@ class AnswerCache:
             self.hits += 1
             return body
 
-    def put(self, version: str, key: Hashable, body: bytes) -> None:
+    def put(self, version: str, key: Hashable, body: V) -> None:
         if not self.size:
             return
         with self._lock:

@@ -11,11 +11,12 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from service.core.errors import BriefqaError
+from service.http.answer_cache import CACHE_HEADER, AnswerCache
 from service.http.deps import GET_RESPONSES, POST_RESPONSES, EngineDep
 from service.http.errors import AsciiJSONResponse
 from service.http.observability import metrics_of
@@ -65,8 +66,9 @@ def _conversation(body: ChatRequest) -> tuple[str, list[str]]:
     return users[-1], users[:-1][-MAX_HISTORY:]
 
 
-def _answer(body: ChatRequest, engine: Engine, request: Request) -> tuple[AskResponse, str]:
-    """The /v1/ask response for the conversation's question, and the question as typed."""
+def _answer(body: ChatRequest, engine: Engine, request: Request) -> tuple[AskResponse, str, str]:
+    """The /v1/ask response for the conversation's question, the question as typed, and whether the
+    answer cache had it (`hit`, `miss`; `off` for the LLM, whose answers are not kept)."""
     if body.model not in _models(request):
         hint = "" if body.model != LLM_MODEL else " (no LLM is configured on this server: BRIEFQA_LLM_URL)"
         raise OpenAIError(404, f"the model {body.model!r} does not exist{hint}; GET /v1/models lists the models",
@@ -78,10 +80,17 @@ def _answer(body: ChatRequest, engine: Engine, request: Request) -> tuple[AskRes
                          request.app.state.grounding, body.min_confidence)
         result = replace(result, answer=replace(result.answer, question=resolved.shown))
         metrics_of(request).observe_steps(result.answer.timings_ms)
-        return llm_response(result, engine.index), question
+        return llm_response(result, engine.index), question, "off"
+    cache: AnswerCache = request.app.state.answers
+    key = ("chat", question, tuple(history), body.top_k, body.mode, body.min_confidence)
+    cached = cache.get(engine.version, key)
+    if cached is not None:
+        return cached, question, "hit"
     answer = ask_in_context(engine, question, body.top_k, body.mode, history, body.min_confidence)
     metrics_of(request).observe_steps(answer.timings_ms)
-    return ask_response(answer, engine.index), question
+    out = ask_response(answer, engine.index)
+    cache.put(engine.version, key, out)
+    return out, question, "miss"
 
 
 def _sse(data: dict) -> str:
@@ -108,15 +117,17 @@ async def _send(events: list[str]) -> AsyncIterator[str]:
              responses={**CHAT_RESPONSES, 200: {"description": "The completion; with `stream: true`, server-sent "
                                                 "chunks ending `data: [DONE]`.",
                                                 "content": {SSE: {"schema": {"type": "string"}}}}})
-def chat_completions(body: ChatRequest, engine: EngineDep, request: Request) -> ChatCompletion | StreamingResponse:
+def chat_completions(body: ChatRequest, engine: EngineDep, request: Request,
+                     response: Response) -> ChatCompletion | StreamingResponse:
     """OpenAI's chat completion: the assistant message is the cited answer with its [n] markers and a
     sources list; `briefqa` holds the structured answer (citations with exact offsets)."""
-    out, asked = _answer(body, engine, request)
+    out, asked, cached = _answer(body, engine, request)
+    response.headers[CACHE_HEADER] = cached
     head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
     text = message_text(out, asked)
     if body.stream:
         return StreamingResponse(_send(_chunks({**head, "object": "chat.completion.chunk"}, text, out)), media_type=SSE,
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", CACHE_HEADER: cached})
     return ChatCompletion(**head, choices=[Choice(message=AssistantMessage(content=text))], briefqa=out)
 
 

@@ -6,14 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from service.http.answer_cache import AnswerCache
+from service.http.answer_cache import CACHE_HEADER, AnswerCache
 from service.http.deps import POST_RESPONSES, EngineDep
 from service.http.observability import metrics_of
 from service.http.schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, ask_response, llm_response, passages
 from service.pipeline.llm import ask_llm
 
 router = APIRouter(tags=["questions"])
-CACHE_HEADER = "x-briefqa-cache"
 
 
 def json_response(model: BaseModel) -> Response:

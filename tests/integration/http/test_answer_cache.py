@@ -1,13 +1,16 @@
 """Repeated questions (issue 24): a real server on the shipped defaults answers a repeat from its
 answer cache with the very bytes of the first response; anything the answer depends on (top_k, mode,
 min_confidence, the question's own spelling) is a different entry; a server with the cache off gives
-the same answer; and a document added through the API (a new index version) empties it."""
+the same answer; and a document added through the API (a new index version) empties it. A conversation
+on /v1/chat/completions, asked through the official openai client, is kept the same way, its earlier
+turns part of the key."""
 
 from __future__ import annotations
 
 import json
 
 import httpx
+import openai
 import pytest
 from pydantic import SecretStr
 
@@ -59,6 +62,23 @@ def test_a_cached_answer_is_the_answer_a_server_without_the_cache_gives(live, re
     assert "x-briefqa-cache" in fresh.headers and fresh.headers["x-briefqa-cache"] == "miss"
     fresh_body = fresh.json()
     assert {k: v for k, v in cached.items() if k != "timings_ms"} == {k: v for k, v in fresh_body.items() if k != "timings_ms"}
+
+
+def _chat(client: openai.OpenAI, *turns: str):
+    messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+    raw = client.chat.completions.with_raw_response.create(model="briefqa", messages=messages)
+    return raw.headers["x-briefqa-cache"], raw.parse().model_extra["briefqa"]
+
+
+def test_a_repeated_conversation_is_answered_from_the_cache_and_its_turns_are_in_the_key(live):
+    http, _ = live
+    client = openai.OpenAI(base_url=f"{str(http.base_url).rstrip('/')}/v1", api_key=ADMIN_KEY)
+    first = _chat(client, "what is ADSE?", "It is a strategy.", "what are its priority areas?")
+    again = _chat(client, "what is ADSE?", "It is a strategy.", "what are its priority areas?")
+    assert (first[0], again[0]) == ("miss", "hit")
+    assert again[1] == first[1]  # timings included: the answer was not computed again
+    alone = _chat(client, "what are its priority areas?")  # the same last question without its earlier turn
+    assert alone[0] == "miss"
 
 
 def test_a_new_index_version_empties_the_cache(live):

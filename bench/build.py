@@ -37,12 +37,15 @@ SCIFACT = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared
 BRIEFQA = str(Path(sys.executable).parent / "briefqa")
 
 
-def write_corpus(folder: Path, n: int) -> None:
+def write_corpus(folder: Path, n: int, titles: str = "capitals") -> None:
+    """The first `n` abstracts as `<id>.txt`: the title, a blank line, the text; `titles` is
+    "capitals" (the title upper-cased) or "plain" (the title as SciFact writes it)."""
     folder.mkdir(parents=True)
     with SCIFACT.open(encoding="utf-8") as fh:
         for i, line in zip(range(n), fh):
             doc = json.loads(line)
-            (folder / f"{doc['_id']}.txt").write_text(f"{doc['title'].upper()}\n\n{doc['text']}\n", encoding="utf-8")
+            title = doc["title"].upper() if titles == "capitals" else doc["title"]
+            (folder / f"{doc['_id']}.txt").write_text(f"{title}\n\n{doc['text']}\n", encoding="utf-8")
 
 
 def timed_cli(*args: str) -> float:

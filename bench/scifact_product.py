@@ -2,12 +2,13 @@
 the shipped defaults (timed, whole CLI process, fresh index folder, so the first ONNX export and int8
 quantisation are included), `briefqa serve`, and the test queries sent to POST /v1/search.
 
-    .venv/bin/python bench/scifact_product.py [--top-k 100] [--mode hybrid dense bm25]
+    .venv/bin/python bench/scifact_product.py [--top-k 100] [--mode hybrid dense bm25] [--titles plain]
 
-The abstracts are written to a temporary folder (title in capitals, a blank line, the text: the title
-becomes the file's heading) and read from ../shared/benchmarks/scifact in place. Each query's passages
-are pooled to documents (a document ranks at its best passage) and scored with nDCG@10 against the test
-qrels, as `briefqa eval --beir` scores its own index. Writes bench/results/scifact-product-<time>.json.
+The abstracts are written to a temporary folder as `title\n\ntext` files, the title in capitals (the
+default) or, with --titles plain, as SciFact writes it; SciFact is read from ../shared/benchmarks/scifact
+in place. Each query's passages are pooled to documents (a document ranks at its best passage) and scored
+with nDCG@10 against the test qrels, as `briefqa eval --beir` scores its own index. Writes
+bench/results/scifact-product-<titles>-<time>.json.
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--top-k", type=int, default=100)
     ap.add_argument("--mode", nargs="+", default=["hybrid", "dense", "bm25"])
+    ap.add_argument("--titles", choices=["capitals", "plain"], default="capitals",
+                    help="how each abstract's title line is written (default: capitals)")
     args = ap.parse_args()
     data = load_beir(SCIFACT, "test")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        write_corpus(work / "corpus", len(data.corpus) + 1)
+        write_corpus(work / "corpus", len(data.corpus) + 1, args.titles)
         load = [os.getloadavg()[0]]
         t = time.perf_counter()
         out = subprocess.run([BRIEFQA, "--corpus-dir", str(work / "corpus"), "--index-dir", str(work / "index"),
@@ -80,14 +83,14 @@ def main() -> None:
         finally:
             server.stop()
         manifest = json.loads(next((work / "index" / "builds").glob("*/manifest.json")).read_text())
-    result = {"queries": len(data.queries), "documents": len(data.corpus), "top_k": args.top_k,
+    result = {"titles": args.titles, "queries": len(data.queries), "documents": len(data.corpus), "top_k": args.top_k,
               "index_wall_s": round(index_s, 1), "index_summary": out.stdout.strip().splitlines()[-1],
               "settings": manifest["settings"], "model": manifest["model"], "ndcg@10": scores,
               "serving_peak_rss_mib": round(rss["VmHWM"] / 1024, 1), "load_avg_1m": [round(x, 2) for x in load]}
     print(json.dumps(result, indent=2))
     folder = ROOT / "bench" / "results"
     folder.mkdir(exist_ok=True)
-    (folder / f"scifact-product-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json").write_text(json.dumps(result, indent=2))
+    (folder / f"scifact-product-{args.titles}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

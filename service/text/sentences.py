@@ -35,6 +35,11 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+def sentence_count(line: str) -> int:
+    """How many sentences one line holds (abbreviations such as "e.g." do not end one)."""
+    return len(_line_sentences(line))
+
+
 _MARKER = re.compile(r"^(\s*)((?:[-*+•]|\d+[.)]|\(?[a-z0-9]\))\s+)?")
 _WRAP_MAX = 100  # a text whose longest line is at most this wide may be hard-wrapped
 _WRAP_SLACK = 22  # a line this close to the longest one ended at the margin, not at its end

@@ -33,6 +33,15 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def is_list_item(line: str) -> bool:
+    return bool(_BULLET.match(line))
+
+
+def is_numbered_heading(line: str) -> bool:
+    """A numbered section heading: "3.1. Template information", "1.  Introduction"."""
+    return bool(_NUMBERED.match(line.strip()))
+
+
 def _is_caps(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters) and len(line.split()) >= 2

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from load import build_index
 from loadgen import drive
 from servers import Server, free_port
 
@@ -87,9 +88,7 @@ def main() -> None:
     out = BENCH / "results"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        index = work / "index"
-        subprocess.run([str(Path(sys.executable).parent / "briefqa"), "--index-dir", str(index), "--corpus-dir",
-                        str(ROOT / "corpus"), "index", "--quiet"], check=True)
+        index = build_index(work, "int8")  # the shipped encoder
         port = free_port()
         env = {"BRIEFQA_INDEX_DIR": str(index), "BRIEFQA_PORT": str(port), "BRIEFQA_QUERY_CACHE": "0",
                "BRIEFQA_ANSWER_CACHE": "0"}

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-CACHE_HEADER = "x-briefqa-cache"  # hit or miss: whether the answer came from the cache
+CACHE_HEADER = "x-briefqa-cache"  # hit or miss: whether the answer came from the cache (off: never kept)
 
 
 class AnswerCache(Generic[V]):
@@ -43,6 +43,15 @@ class AnswerCache(Generic[V]):
             self._items.move_to_end(key)
             self.hits += 1
             return body
+
+    def through(self, version: str, key: Hashable, make: Callable[[], V]) -> tuple[V, str]:
+        """The value kept for `key`, or `make()`'s, then kept; and `hit` or `miss` (CACHE_HEADER)."""
+        kept = self.get(version, key)
+        if kept is not None:
+            return kept, "hit"
+        value = make()
+        self.put(version, key, value)
+        return value, "miss"
 
     def put(self, version: str, key: Hashable, body: V) -> None:
         if not self.size:

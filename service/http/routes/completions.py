@@ -81,16 +81,16 @@ def _answer(body: ChatRequest, engine: Engine, request: Request) -> tuple[AskRes
         result = replace(result, answer=replace(result.answer, question=resolved.shown))
         metrics_of(request).observe_steps(result.answer.timings_ms)
         return llm_response(result, engine.index), question, "off"
-    cache: AnswerCache = request.app.state.answers
+
+    def fresh() -> AskResponse:
+        answer = ask_in_context(engine, question, body.top_k, body.mode, history, body.min_confidence)
+        metrics_of(request).observe_steps(answer.timings_ms)
+        return ask_response(answer, engine.index)
+
+    cache: AnswerCache[AskResponse] = request.app.state.answers
     key = ("chat", question, tuple(history), body.top_k, body.mode, body.min_confidence)
-    cached = cache.get(engine.version, key)
-    if cached is not None:
-        return cached, question, "hit"
-    answer = ask_in_context(engine, question, body.top_k, body.mode, history, body.min_confidence)
-    metrics_of(request).observe_steps(answer.timings_ms)
-    out = ask_response(answer, engine.index)
-    cache.put(engine.version, key, out)
-    return out, question, "miss"
+    out, state = cache.through(engine.version, key, fresh)
+    return out, question, state
 
 
 def _sse(data: dict) -> str:

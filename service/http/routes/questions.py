@@ -30,16 +30,15 @@ def ask(body: AskRequest, engine: EngineDep, request: Request) -> Response:
                          body.min_confidence)
         metrics_of(request).observe_steps(result.answer.timings_ms)
         return json_response(llm_response(result, engine.index))
-    cache: AnswerCache = request.app.state.answers
+    def fresh() -> bytes:
+        answer = engine.ask(body.question, body.top_k, body.mode, min_confidence=body.min_confidence)
+        metrics_of(request).observe_steps(answer.timings_ms)
+        return ask_response(answer, engine.index).model_dump_json().encode()
+
+    cache: AnswerCache[bytes] = request.app.state.answers
     key = (body.question, body.top_k, body.mode, body.answerer, body.min_confidence)
-    cached = cache.get(engine.version, key)
-    if cached is not None:
-        return Response(cached, media_type="application/json", headers={CACHE_HEADER: "hit"})
-    answer = engine.ask(body.question, body.top_k, body.mode, min_confidence=body.min_confidence)
-    metrics_of(request).observe_steps(answer.timings_ms)
-    data = ask_response(answer, engine.index).model_dump_json().encode()
-    cache.put(engine.version, key, data)
-    return Response(data, media_type="application/json", headers={CACHE_HEADER: "miss"})
+    data, state = cache.through(engine.version, key, fresh)
+    return Response(data, media_type="application/json", headers={CACHE_HEADER: state})
 
 
 @router.post("/v1/search", response_model=SearchResponse, responses=POST_RESPONSES)

@@ -24,6 +24,7 @@ from service.answering.reader_input import QUESTION_COLUMNS, READER_COLUMNS, que
 from service.answering.table_rows import asked_cell, best_row
 from service.answering.terms import CorpusTerms, specific_terms, supported
 from service.core.records import ABSTAIN_TEXT, Abstention, AnswerSentence, AnswerUnit, ShortAnswer
+from service.models.joint_reader import load_joint_reader
 from service.models.reader import Reader, load_reader
 from service.text.sentences import clean
 
@@ -213,6 +214,24 @@ def typed_beside_names(e: Evidence) -> bool:
     return e.typed is not False and (e.typed is None or e.names_in_paragraph >= 0.5)
 
 
+def _logit(p: float) -> float:
+    return -np.inf if p <= 0.0 else np.inf if p >= 1.0 else float(np.log(p / (1.0 - p)))
+
+
+def joint_scores(question: str, pool: Sequence[Candidate], evidence: Sequence[Evidence], ranked: np.ndarray,
+                 settings: AnswerSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The joint reader's logits for the `settings.joint_candidates` best candidates by `ranked` (the
+    others -inf), and which candidates it read."""
+    top = [int(i) for i in np.argsort(-ranked, kind="stable")[: settings.joint_candidates] if np.isfinite(ranked[i])]
+    read = np.zeros(len(pool), dtype=bool)
+    read[top] = True
+    out = np.full(len(pool), -np.inf, dtype=np.float64)
+    if top:
+        out[top] = load_joint_reader().scores(question, [clean(pool[i].sentence.text) for i in top],
+                                              np.array([evidence[i].cosine for i in top]))
+    return out, read
+
+
 def unknown_names(names: Sequence[str], corpus: CorpusTerms) -> tuple[str, ...]:
     """The question's names the corpus never uses."""
     return tuple(n for n in names if not corpus.names(n))
@@ -276,6 +295,10 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
             return _abstain("no_answer_of_type", kind, about, (), confidence)
         return _abstain("not_answered", kind, about, (), confidence)
     eligible = typed
+    if settings.joint_candidates:  # question and sentence read together decide the order, and may abstain
+        scores, eligible = joint_scores(question, pool, evidence, np.where(typed, scores, -np.inf), settings)
+        if float(scores.max()) < _logit(settings.joint_floor):
+            return _abstain("not_answered", kind, about, (), confidence)
     masked = np.where(eligible, scores, -np.inf)
     best = int(np.argmax(masked))
     share = np.exp(masked - masked[best])  # each sentence's odds against the best one

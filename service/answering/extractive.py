@@ -22,6 +22,8 @@ class AnswerSettings:
     companion_share: float = 0.5  # sentences at least this likely, relative to the best one, join it
     rank_penalty: float = 0.01
     reader: bool = False  # the trained reader (models/reader.py) scores sentences and abstains, not the evidence model
+    joint_candidates: int = 0  # the joint reader (models/joint_reader.py) re-reads this many best candidates; 0: off
+    joint_floor: float = 0.0  # abstain (not_answered) when no re-read sentence is at least this likely to answer
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 `briefqa serve` (production settings, query and answer caches off) while one client asks the test-set
 questions one after another.
 
-    .venv/bin/python bench/profile.py [--seconds 20] [--rate 400]
+    .venv/bin/python bench/profile_serve.py [--seconds 20] [--rate 400]
 
 Builds an index of corpus/ in a temporary folder, starts the server, warms it, then samples it with
 py-spy (installed on first use into bench/.venv-pyspy: a PyPI wheel, not a project dependency). Prints

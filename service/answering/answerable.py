@@ -296,9 +296,10 @@ def decide(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
         return _abstain("not_answered", kind, about, (), confidence)
     eligible = typed
     if settings.joint_candidates:  # question and sentence read together decide the order, and may abstain
-        scores, eligible = joint_scores(question, pool, evidence, np.where(typed, scores, -np.inf), settings)
-        if float(scores.max()) < _logit(settings.joint_floor):
+        joint, eligible = joint_scores(question, pool, evidence, np.where(typed, scores, -np.inf), settings)
+        if float(joint.max()) < _logit(settings.joint_floor):
             return _abstain("not_answered", kind, about, (), confidence)
+        scores = np.where(eligible, (1.0 - settings.joint_blend) * scores + settings.joint_blend * joint, -np.inf)
     masked = np.where(eligible, scores, -np.inf)
     best = int(np.argmax(masked))
     share = np.exp(masked - masked[best])  # each sentence's odds against the best one

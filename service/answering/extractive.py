@@ -24,6 +24,7 @@ class AnswerSettings:
     reader: bool = False  # the trained reader (models/reader.py) scores sentences and abstains, not the evidence model
     joint_candidates: int = 0  # the joint reader (models/joint_reader.py) re-reads this many best candidates; 0: off
     joint_floor: float = 0.0  # abstain (not_answered) when no re-read sentence is at least this likely to answer
+    joint_blend: float = 0.5  # a re-read sentence's score: (1 - blend) x the answerer's logit + blend x the joint reader's
 
 
 @dataclass(frozen=True)

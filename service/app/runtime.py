@@ -89,7 +89,8 @@ def retrieval_settings(settings: Settings) -> RetrievalSettings:
 
 def answer_settings(settings: Settings) -> AnswerSettings:
     return AnswerSettings(abstain_threshold=settings.abstain_threshold,
-                          max_sentences=settings.max_answer_sentences, reader=settings.reader)
+                          max_sentences=settings.max_answer_sentences, reader=settings.reader,
+                          joint_candidates=settings.joint_candidates)
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, store: IndexStore | None = None) -> Engine:

@@ -1,4 +1,4 @@
-"""The trained reader, switched on by a setting, decides over the same candidates as the evidence
+"""The trained reader (or the joint cross-encoder re-reading the best candidates), switched on by a setting, decides over the same candidates as the evidence
 answerer: it answers with sentences copied from the candidates, or abstains with a known reason."""
 
 import numpy as np
@@ -31,9 +31,9 @@ def _setup():
 
 def test_the_reader_answers_from_the_candidates_or_abstains_with_a_known_reason():
     q_vec, cands, vectors, views, corpus = _setup()
-    for reader in (False, True):
+    for reader, joint in ((False, 0), (True, 0), (False, 3)):
         d = decide("Where did the defence ministers meet?", q_vec, cands, vectors, views, corpus,
-                   AnswerSettings(abstain_threshold=0.0, reader=reader))
+                   AnswerSettings(abstain_threshold=0.0, reader=reader, joint_candidates=joint))
         if d.abstention is None:
             assert d.sentences and all(s.text in TEXT for s in d.sentences)
             assert 0.0 <= d.confidence <= 1.0

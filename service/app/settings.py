@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an answer.")
     reader: bool = Field(False, description="Let the trained reader (service/models/data/reader/) pick answer sentences and abstain; off by default: on held-out it did not beat the evidence answerer (docs/ANSWERS.md).")
-    joint_candidates: int = Field(0, ge=0, le=20, description="Let the cross-encoder (service/models/data/joint_reader/) re-read this many best candidate sentences, blended half and half with the answerer's score; 0 (the default): off. On dev it tied the evidence answerer and costs about 12 ms a question (docs/ANSWERS.md).")
+    joint_candidates: int = Field(0, ge=0, le=20, description="Let the cross-encoder (service/models/data/joint_reader/) re-read this many best candidate sentences, blended half and half with the answerer's score; 0 (the default): off. On dev it tied the evidence answerer and adds about 17-44 ms a question (docs/ANSWERS.md).")
     onnx: bool = Field(True, description="Encode queries with an ONNX export of the model (made by `briefqa index`).")
     encoder: Encoder = Field("int8", description="Encoder of new index builds and so of their queries: int8 (ONNX, quantised, verified against fp32) or fp32 (torch builds, ONNX queries).")
     build_threads: int = Field(2, ge=1, le=64, description="onnxruntime threads encoding passages and sentences in `briefqa index` (int8 encoder).")

@@ -11,26 +11,25 @@ the score is a logit: sigmoid(score) is the probability that the sentence holds 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from service.models.onnx import cpu_session, token_inputs
+from service.models.reader import sha256
+
+__all__ = ["JOINT_DIR", "MODEL_FILE", "JointReader", "load_joint_reader", "sha256"]
+
 JOINT_DIR = Path(__file__).with_name("data") / "joint_reader"
 MODEL_FILE = "model.int8.onnx"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class JointReader:
     """Scores (question, sentence) pairs with the shipped int8 cross-encoder."""
 
     def __init__(self, folder: Path = JOINT_DIR, threads: int = 1) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         card: dict[str, Any] = json.loads((folder / "joint_reader.json").read_text(encoding="utf-8"))
@@ -40,12 +39,7 @@ class JointReader:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=self.max_length, strategy="longest_first")
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(folder / MODEL_FILE, threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def scores(self, question: str, sentences: list[str], cosines: np.ndarray) -> np.ndarray:
@@ -54,15 +48,7 @@ class JointReader:
         if not sentences:
             return np.zeros(0, dtype=np.float32)
         encs = self._tokenizer.encode_batch([(question, s) for s in sentences])
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, e in enumerate(encs):
-            n = len(e.ids)
-            ids[row, :n], mask[row, :n], types[row, :n] = e.ids, e.attention_mask, e.type_ids
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types,
-                "cosine": np.asarray(cosines, dtype=np.float32).reshape(len(encs))}
+        feed = token_inputs(encs) | {"cosine": np.asarray(cosines, dtype=np.float32).reshape(len(encs))}
         out = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
         return np.asarray(out, dtype=np.float32).reshape(len(encs))
 

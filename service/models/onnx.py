@@ -110,7 +110,6 @@ class OnnxEmbedder:
     """Embedder protocol over an exported model: tokenizers + onnxruntime, no torch."""
 
     def __init__(self, folder: Path, model_id: str, fingerprint: str, threads: int = 1, encoder: str = "fp32") -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
@@ -121,13 +120,8 @@ class OnnxEmbedder:
         self._fingerprint = fingerprint
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
-        self._tokenizer.no_padding()  # tokenizer.json pads to 128; _feed pads a batch to its longest text
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait on a shared CPU
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._tokenizer.no_padding()  # tokenizer.json pads to 128; token_inputs pads a batch to its longest text
+        self._session = cpu_session(folder / "model.onnx", threads)
 
     def fingerprint(self) -> str:
         return self._fingerprint
@@ -139,13 +133,25 @@ class OnnxEmbedder:
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for a in range(0, len(order), batch_size):
             rows = order[a : a + batch_size]
-            vectors = self._session.run(None, _feed([encs[i] for i in rows]))[0]
+            vectors = self._session.run(None, token_inputs([encs[i] for i in rows]))[0]
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             out[rows] = vectors / np.where(norms > 0, norms, 1.0)
         return out
 
 
-def _feed(encs: list[Any]) -> dict[str, np.ndarray]:
+def cpu_session(path: Path, threads: int) -> Any:
+    """An onnxruntime CPU session on `threads` threads that does not busy-wait on a shared CPU."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait on a shared CPU
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def token_inputs(encs: list[Any]) -> dict[str, np.ndarray]:
     """onnxruntime inputs for tokenized texts, padded to the longest of them."""
     width = max(len(e.ids) for e in encs)
     ids = np.zeros((len(encs), width), dtype=np.int64)

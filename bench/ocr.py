@@ -9,9 +9,9 @@ indexed alone. A hit is a passage in the top k on the page the question is about
 evidence string (compared without whitespace or case, for the reason below); hit@1 beside hit@5,
 since three pages make page-level hits easy.
 
-The PDF's text layer, as briefqa reads it (pdfplumber), lacks most word spaces (the PDF is justified
-LaTeX output placing words without space characters), so the CER compares non-whitespace characters:
-edit distance between both texts with all whitespace removed, over the text layer's length.
+The CER compares non-whitespace characters (edit distance between both texts with all whitespace
+removed, over the text layer's length): the PDF is justified LaTeX output placing words without space
+characters, so where a word space falls is the loader's reading (bench/pdf_words.py), not OCR's.
 
     python bench/ocr.py [--engines tesseract rapidocr] [--no-hits]
 """

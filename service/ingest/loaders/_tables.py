@@ -17,9 +17,9 @@ from service.text.tables import table_text
 MakeLine = Callable[[dict[str, Any], int, float], Line]
 
 
-def _rows(table: Any) -> list[list[str]]:
+def _rows(table: Any, word_gap: float | None) -> list[list[str]]:
     """The table's cells as text; a header cell merged across columns (None) heads each of them."""
-    raw = table.extract()
+    raw = table.extract(x_tolerance_ratio=word_gap)
     rows = [[" ".join((c or "").split()) for c in row] for row in raw]
     if raw:
         for col, cell in enumerate(raw[0]):
@@ -38,7 +38,8 @@ class PdfTables:
     """Reads the tables of a PDF's pages in order (one instance per PDF: a table may go on across a
     page break)."""
 
-    def __init__(self) -> None:
+    def __init__(self, word_gap: float | None) -> None:
+        self.word_gap = word_gap  # letters further apart than this share of their size are two words
         self.open_header: list[str] | None = None  # the header row of a table that ran to its page's foot
 
     def page_lines(self, page: Any, index: int, raws: list[dict[str, Any]], line: MakeLine) -> list[Line]:
@@ -52,7 +53,7 @@ class PdfTables:
         carried, self.open_header = self.open_header, None
         tables = []
         for n, t in enumerate(found):
-            rows = _rows(t)
+            rows = _rows(t, self.word_gap)
             above = [r for r in raws if float(r["bottom"]) <= t.bbox[1] and float(r["top"]) > EDGE_BAND * height]
             if n == 0 and carried and not above and rows and len(rows[0]) == len(carried):
                 rows = [carried] + (rows[1:] if rows[0] == carried else rows)  # it goes on from the last page

@@ -156,3 +156,15 @@ def test_sections_come_from_the_outline_when_headings_are_not_set_larger(written
     outlined = load_document(tmp_path / "outlined.pdf", tmp_path)
     assert [(s.title, s.level, s.path) for s in outlined.sections] == [(s.title, s.level, s.path) for s in txt.sections]
     assert load_document(tmp_path / "plain.pdf", tmp_path).sections == ()  # no outline, no larger fonts
+
+
+def test_the_words_of_a_pdf_without_space_characters_are_read_apart():
+    """Justified TeX output places words without space characters; a fixed 3 pt gap glued them
+    ("Therequiredpackagesarecalledbuild-essential"), which neither BM25 nor the embedder matches."""
+    fixture = Path(__file__).parents[3] / "data/corpora/scanned-policy/policy-pages-text.pdf"
+    text = load_document(fixture, fixture.parent).text
+    assert "The required packages are called build-essential" in text
+    assert "build-time dependencies depends on them" in text
+    words = re.findall(r"[A-Za-z]+", text)
+    assert len(words) > 1000
+    assert [w for w in words if len(w) >= 22] == []

@@ -31,6 +31,7 @@ from service.text.sentences import clean
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|\S+\.(?:org|int|com|net|gov|edu)(?:/\S*)?\b")
 _END = ".!?:;”\"’)"
+_LEADER = re.compile(r"(?:\. ?){5,}|(?:… ?){2,}")  # dot leaders between a contents entry and its page
 MIN_WORDS = 4
 NOUN = {"person": "name", "organisation": "organisation", "date": "date", "place": "place",
         "number": "number", "amount": "amount", "quantity": "figure", "duration": "length of time", "frequency": "frequency",
@@ -86,7 +87,7 @@ class Decision:
 
 
 def is_answer_sentence(text: str, headings: Sequence[str] = ()) -> bool:
-    """Not a heading (or a section title), a title line, a URL, nor a fragment under four words."""
+    """Not a heading (or a section title), a title line, a URL, a question, nor a fragment under four words."""
     return _is_answer_sentence(text, tuple(headings))
 
 
@@ -96,6 +97,10 @@ def _is_answer_sentence(text: str, headings: tuple[str, ...]) -> bool:  # senten
     words = _WORD.findall(plain)
     if len(words) < MIN_WORDS or plain in headings:
         return False
+    if plain.rstrip("”\"’)").endswith("?"):
+        return False  # a question does not answer one: an FAQ's own questions echoed back as answers
+    if _LEADER.search(plain):
+        return False  # a table of contents or index line: "7.5 What is a conffile? . . . . . 28"
     ends = plain[-1] in _END
     letters = [c for c in plain if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):

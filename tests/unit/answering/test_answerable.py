@@ -11,6 +11,9 @@ def test_headings_title_lines_urls_and_fragments_are_not_answer_sentences():
     assert not is_answer_sentence("Strengthening air and missile defence", ["Strengthening air and missile defence"])
     assert not is_answer_sentence("182 SPE 24 E | Original: English | October 2024")
     assert not is_answer_sentence("www.nato-pa.int")
+    assert not is_answer_sentence("How do I put a package on hold?")  # an FAQ's question is not its answer
+    assert not is_answer_sentence("7.12. Must I go into single user mode in order to upgrade a package?”")
+    assert not is_answer_sentence("7.5 What is a Debian conffile . . . . . . . . . . . . . . . 28")  # contents line
     assert not is_answer_sentence("Further announcements.")
     assert is_answer_sentence("Further announcements are expected in February 2025.")
 

@@ -43,13 +43,37 @@ def _running_key(text: str) -> str:
     return re.sub(r"\d+", "#", collapse(text).lower())
 
 
+def _set_apart(page: list[Line], ln: Line) -> bool:
+    """The page's first or last line, over twice its font size away from the line next to it."""
+    if len(page) < 2:
+        return False
+    gap = page[1].top - ln.bottom if ln == page[0] else ln.top - page[-2].bottom if ln == page[-1] else 0.0
+    return gap > 2 * ln.size
+
+
+def _slot(ln: Line) -> tuple[int, float]:
+    return round(ln.top), _size_key(ln)
+
+
 def body_lines(pages: list[list[Line]]) -> list[Line]:
-    """Every line but page numbers and headers/footers repeated at the same edge of most pages."""
+    """Every line but page numbers and headers/footers repeated at the same edge of most pages, and
+    the running headers whose text changes with the chapter ("CHAPTER 7. BASICS OF ..."): a page's
+    first or last line, not larger than the body text, set apart from the rest, at the place (top,
+    font size) where most pages have such a line."""
     edges = [_edge_lines(page) for page in pages]
     seen = Counter(key for page in edges for key in {_running_key(ln.text) for ln in page})
     need = max(2, (len(pages) + 1) // 2)
     drop = {ln for page in edges for ln in page
             if _PAGE_NUMBER.match(collapse(ln.text)) or seen[_running_key(ln.text)] >= need}
+    sizes = Counter()
+    for ln in (ln for page in pages for ln in page):
+        sizes[_size_key(ln)] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    apart = [[ln for ln in dict.fromkeys((page[0], page[-1])) if ln in edge and not ln.block and ln not in drop
+              and _size_key(ln) <= body and _set_apart(page, ln)] if page else []
+             for page, edge in zip(pages, edges)]
+    slots = Counter(slot for page in apart for slot in {_slot(ln) for ln in page})
+    drop |= {ln for page in apart for ln in page if slots[_slot(ln)] >= need}
     return [ln for page in pages for ln in page if ln not in drop]
 
 

@@ -168,3 +168,17 @@ def test_the_words_of_a_pdf_without_space_characters_are_read_apart():
     words = re.findall(r"[A-Za-z]+", text)
     assert len(words) > 1000
     assert [w for w in words if len(w) >= 22] == []
+
+
+def test_a_running_header_whose_text_changes_with_the_chapter_is_left_out():
+    """TeX books put the chapter and section in the header ("CHAPTER 7. BASICS OF ..."): no two pages
+    repeat it, but it sits set apart at the same place on most pages."""
+    pages = []
+    for p in range(4):
+        header = [] if p == 0 else [Line(f"CHAPTER {p}. {['', 'SCOPE', 'DUTIES', 'RESOURCES'][p]} OF THIS DOCUMENT", p, 38.0, 47.0, 500.0, 10.0, 842.0)]
+        body = [Line(f"{'Alpha Bravo Charlie Delta'.split()[p]} {'abcde'[i]} says something long enough here.", p, 80.0 + 14 * i,
+                     90.0 + 14 * i, 500.0, 10.0, 842.0) for i in range(5)]
+        pages.append(header + body)
+    text = assemble(pages, None).text
+    assert "CHAPTER" not in text
+    assert all(f"{word} a says" in text for word in "Alpha Bravo Charlie Delta".split())

@@ -97,8 +97,8 @@ class PdfLoader:
         with _open(data) as pdf:
             try:
                 tables = PdfTables(WORD_GAP)  # loaders/_tables.py: a table's text lines give way to its rows, named by their headers
-                raws = (page.extract_text_lines(return_chars=True, x_tolerance_ratio=WORD_GAP) for page in pdf.pages)
-                pages = [tables.page_lines(page, i, lines, _line) for i, (page, lines) in enumerate(zip(pdf.pages, raws))]
+                pages = [tables.page_lines(page, i, page.extract_text_lines(return_chars=True, x_tolerance_ratio=WORD_GAP),
+                                           _line) for i, page in enumerate(pdf.pages)]
                 scanned = _scanned(pages, pdf)
             except Exception as exc:  # pdfminer raises many kinds of error on damaged content streams
                 raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: {exc or 'corrupt file'})") from exc

@@ -12,6 +12,9 @@ _MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 _MAX_HEADING = 120
 _CAPTION = re.compile(r"^(?:Table|Figure|Example|Listing)[\s\xa0]*\d", re.I)  # a caption, not a heading
+# a copyright notice ("Copyright © 1999 Chris Waters, Joey Hess") is a statement of who holds the rights,
+# not the title of what follows: read as a heading, its names could never be an answer sentence
+_NOTICE = re.compile(r"^(?:Copyright\b|\(C\)\s*\d|©)|©", re.I)
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#+`'])\1{2,}\s*$")  # a setext / reStructuredText underline
 # "3.1. Template information", "1.  Introduction" (two spaces: a list item has one)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]|^(\d{1,2})\.(?:\s{2,}|\xa0)\s*[A-Z]")
@@ -56,6 +59,7 @@ def _is_subheading(line: str) -> bool:
         and s[-1] not in ".,;:!?”\"'"
         and "**" not in s
         and not _CAPTION.match(s)
+        and not _NOTICE.search(s)
     )
 
 

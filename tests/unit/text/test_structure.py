@@ -36,6 +36,14 @@ def test_bullets_and_sentences_are_not_headings():
     assert titles == ["INTRO HEADING", "Short heading"]
 
 
+def test_a_copyright_notice_is_body_text_not_a_heading():
+    # read as a heading, the notice's names could never be an answer to "who wrote the menu policy?"
+    text = ("The Debian Menu sub-policy\n\n   Copyright © 1999 Chris Waters, Joey Hess\n\n"
+            "   These are the copyright dates.\n\nCopyright (C) 2004 Jane Doe\n\nMore body text here.\n")
+    titles = [h.title for h in detect_headings(text, "txt")]
+    assert titles == ["The Debian Menu sub-policy"]
+
+
 SETEXT = """Autopkgtest - Defining tests
 ============================
 

@@ -55,6 +55,12 @@ class PassageView:
     def context(self) -> str:
         return "\n".join((self.title, *self.section, self.text))
 
+    def scope(self, start: int, end: int) -> str:
+        """The paragraph holding [start, end), headed by the document's title when it comes before the first
+        section (front matter: authors, copyright, abstract are about the document the title names)."""
+        front = all(h == self.title for h in self.section)
+        return "\n".join(((self.title,) if front else ()) + (self.paragraph(start, end),))
+
     def paragraph(self, start: int, end: int) -> str:
         """The paragraph (or bullet item) of the passage holding document span [start, end)."""
         a, b = max(0, start - self.start), max(0, end - self.start)
@@ -206,7 +212,7 @@ def gather(question: str, q_vec: np.ndarray, cands: Sequence[Candidate], sentenc
     texts = [corpus.expanded(clean(c.sentence.text)) for c in pool]
     similarity = similarity_scores(question, q_vec, pool, sentence_vectors, settings, texts)
     contexts = ["\n".join(passages[n - 1].context() for n in c.citations) for c in pool]
-    paragraphs = [passages[c.citations[0] - 1].paragraph(c.sentence.start, c.sentence.end) for c in pool]
+    paragraphs = [passages[c.citations[0] - 1].scope(c.sentence.start, c.sentence.end) for c in pool]
     names = tuple(n for n in specific_terms(own or question) if not corpus.is_common_word(n))
     q = Question.of(question, expected_type(question), names, corpus)
     return Gathered(q, pool, contexts, similarity,

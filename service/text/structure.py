@@ -68,6 +68,7 @@ def _text_headings(text: str) -> list[Heading]:
     lines = _lines(text)
     blank = [not line.strip() for _, line in lines]
     heads: list[Heading] = []
+    standalone: set[int] = set()  # indices in heads of the short standalone lines (the weakest evidence)
     styles: list[str] = []  # underline characters in order of first use: the first marks level 1
     i = 0
     while i < len(lines):
@@ -103,8 +104,19 @@ def _text_headings(text: str) -> list[Heading]:
         after_blank = i + 1 >= len(lines) or blank[i + 1]
         if after_blank and _is_subheading(line) and i + 1 < len(lines):
             heads.append(Heading(s, 2, start, start + len(line)))
+            standalone.add(len(heads) - 1)
         i += 1
-    return _without_contents(heads, text)
+    return _without_contents(_with_body(heads, standalone, text), text)
+
+
+def _with_body(heads: list[Heading], standalone: set[int], text: str) -> list[Heading]:
+    """Drop the short standalone lines stacked under the document's first heading with nothing but blank
+    lines between them: a title block's authors and publisher ("Chris Waters", "Joey Hess", "The Debian
+    Policy Mailing List"), not sections. The title stays; so does everything after the first body text."""
+    n = 1
+    while n < len(heads) and n in standalone and not text[heads[n - 1].body:heads[n].start].strip():
+        n += 1
+    return heads[:1] + heads[n:]
 
 
 def _without_contents(heads: list[Heading], text: str) -> list[Heading]:

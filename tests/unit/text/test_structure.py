@@ -44,6 +44,14 @@ def test_a_copyright_notice_is_body_text_not_a_heading():
     assert titles == ["The Debian Menu sub-policy"]
 
 
+def test_a_title_blocks_author_lines_are_not_sections():
+    text = ("Debian Perl Policy\n\n  Raphael Hertzog\n\n  Brendan O'Dea\n\n  The Debian Policy Mailing List\n\n"
+            "   <debian-policy@lists.debian.org>\n\n   Copyright © 1999 Raphael Hertzog\n\nAbstract\n\n   Body.\n\n"
+            "Applications\n\nGames\n\n   Games and recreations.\n")
+    titles = [h.title for h in detect_headings(text, "txt")]
+    assert titles == ["Debian Perl Policy", "Abstract", "Applications", "Games"]  # stacked lines after body stay
+
+
 SETEXT = """Autopkgtest - Defining tests
 ============================
 

@@ -14,7 +14,7 @@ _MAX_HEADING = 120
 _CAPTION = re.compile(r"^(?:Table|Figure|Example|Listing)[\s\xa0]*\d", re.I)  # a caption, not a heading
 # a copyright notice ("Copyright © 1999 Chris Waters, Joey Hess") is a statement of who holds the rights,
 # not the title of what follows: read as a heading, its names could never be an answer sentence
-_NOTICE = re.compile(r"^(?:Copyright\b|\(C\)\s*\d|©)|©", re.I)
+_NOTICE = re.compile(r"^(?:Copyright\b|\(C\)\s*\d)|©", re.I)
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#+`'])\1{2,}\s*$")  # a setext / reStructuredText underline
 # "3.1. Template information", "1.  Introduction" (two spaces: a list item has one)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]|^(\d{1,2})\.(?:\s{2,}|\xa0)\s*[A-Z]")
@@ -106,10 +106,10 @@ def _text_headings(text: str) -> list[Heading]:
             heads.append(Heading(s, 2, start, start + len(line)))
             standalone.add(len(heads) - 1)
         i += 1
-    return _without_contents(_with_body(heads, standalone, text), text)
+    return _without_contents(_without_title_block(heads, standalone, text), text)
 
 
-def _with_body(heads: list[Heading], standalone: set[int], text: str) -> list[Heading]:
+def _without_title_block(heads: list[Heading], standalone: set[int], text: str) -> list[Heading]:
     """Drop the short standalone lines stacked under the document's first heading with nothing but blank
     lines between them: a title block's authors and publisher ("Chris Waters", "Joey Hess", "The Debian
     Policy Mailing List"), not sections. The title stays; so does everything after the first body text."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from service.ingest.loaders.base import Loaded, collapse
@@ -65,9 +66,7 @@ def body_lines(pages: list[list[Line]]) -> list[Line]:
     need = max(2, (len(pages) + 1) // 2)
     drop = {ln for page in edges for ln in page
             if _PAGE_NUMBER.match(collapse(ln.text)) or seen[_running_key(ln.text)] >= need}
-    sizes = Counter()
-    for ln in (ln for page in pages for ln in page):
-        sizes[_size_key(ln)] += len(ln.text)
+    sizes = _text_by_size(ln for page in pages for ln in page)
     body = sizes.most_common(1)[0][0] if sizes else 0.0
     apart = [[ln for ln in dict.fromkeys((page[0], page[-1])) if ln in edge and not ln.block and ln not in drop
               and _size_key(ln) <= body and _set_apart(page, ln)] if page else []
@@ -81,11 +80,17 @@ def _size_key(line: Line) -> float:
     return round(line.size * 2) / 2
 
 
+def _text_by_size(lines: Iterable[Line]) -> Counter[float]:
+    """Characters of text at each font size: the most common size is the body text's."""
+    weight: Counter[float] = Counter()
+    for ln in lines:
+        weight[_size_key(ln)] += len(ln.text)
+    return weight
+
+
 def _levels(lines: list[Line]) -> dict[float, int]:
     """Font size -> heading level, for sizes clearly larger than the body text's."""
-    weight = Counter()
-    for ln in (ln for ln in lines if not ln.block):
-        weight[_size_key(ln)] += len(ln.text)
+    weight = _text_by_size(ln for ln in lines if not ln.block)
     if not weight:
         return {}
     body = weight.most_common(1)[0][0]

@@ -38,6 +38,8 @@ PERSON_LABELS = ("PERSON",)
 # (on SQuAD's training articles it calls a third of the persons, places and bodies that answer such
 # questions by another name label: bench/answer_types.py)
 PROPER_NAMES = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"}
+# the labels a type's short answer is taken from first, when a sentence holds one
+PRIMARY = {"person": {"PERSON"}, "place": {"GPE", "LOC", "FAC"}, "organisation": {"ORG"}}
 # entity labels (spaCy's English scheme) that answer each type
 LABELS = {
     "person": PROPER_NAMES,
@@ -93,13 +95,14 @@ def _pattern_spans(kind: str, text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)] if pattern else []
 
 
-def typed_spans(kind: str, sentence: Sentence, question: str = "") -> list[tuple[int, int]]:
+def typed_spans(kind: str, sentence: Sentence, question: str = "", primary: bool = False) -> list[tuple[int, int]]:
     """Spans (relative to the sentence text) that hold an answer of `kind`, in order, leaving out
-    those the question itself already names (the answer to "when did Japan join" is not "Japan")."""
+    those the question itself already names (the answer to "when did Japan join" is not "Japan");
+    `primary`: only entities of the type's own labels (a person for "who")."""
     if kind == "quantity":  # "how large": a count or an amount
         return _merge(sorted({*typed_spans("number", sentence, question), *typed_spans("amount", sentence, question)}))
     text = sentence.text
-    labels = LABELS.get(kind, set())
+    labels = PRIMARY.get(kind, LABELS.get(kind, set())) if primary else LABELS.get(kind, set())
     spans = [(a, b) for a, b, label in sentence.entities if label in labels]
     spans += _pattern_spans(kind, text)
     if kind == "number":

@@ -164,12 +164,14 @@ def _nearest(spans: list[tuple[int, int]], text: str, question: str) -> list[tup
 
 
 def short_answer(kind: str | None, cand: Candidate, question: str) -> ShortAnswer | None:
-    """The span of the expected type nearest the question's words in the sentence, as document offsets;
+    """The span of the expected type nearest the question's words in the sentence (one of the type's own
+    labels first: a person before a country for "who"), as document offsets;
     `question` includes the expansions of its acronyms, so what it names is never the answer."""
     if kind is None:
         return None
     s = cand.sentence
-    for a, b in _nearest(typed_spans(kind, s, question), s.text, question):
+    primary = _nearest(typed_spans(kind, s, question, primary=True), s.text, question)
+    for a, b in primary + [sp for sp in _nearest(typed_spans(kind, s, question), s.text, question) if sp not in primary]:
         if kind == "person":
             a = _extend_name(s.text, a, question.lower())
         piece = s.text[a:b]

@@ -7,6 +7,7 @@ import bisect
 import functools
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
@@ -44,7 +45,7 @@ def specific_terms(question: str) -> tuple[str, ...]:
     """Names (runs of capitalised words, e.g. "New Zealand"), acronyms and numbers of the question."""
     out: list[str] = []
     run: list[str] = []
-    tokens = _TOKEN.findall(question)
+    tokens = _TOKEN.findall(fold(question))
     for i, tok in enumerate(tokens):
         if not tok[0].isalnum():  # punctuation ends a name: "Japan, Australia" are two
             if run:
@@ -68,6 +69,16 @@ def specific_terms(question: str) -> tuple[str, ...]:
     if run:
         out.append(" ".join(run))
     return tuple(dict.fromkeys(t for t in (_POSSESSIVE.sub("", t) for t in out) if t))
+
+
+def fold(text: str) -> str:
+    """`text` without its accents, so "Temur" finds "Temür" and "Raphael" finds "Raphaël" (ASCII as is)."""
+    return text if text.isascii() else _fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _prefix(word: str) -> str:
@@ -100,9 +111,10 @@ def _is_acronym(term: str) -> bool:
 def mentions(term: str, text: str, lowered: str | None = None) -> bool:
     """`term` occurs in `text` (`lowered`: the text in lower case, when the caller has it); a name of
     several words when each of its words does ("Lloyd Austin" in "Lloyd J. Austin III")."""
+    term, text = fold(term), fold(text)
     if _is_acronym(term):
         return bool(_pattern(term).search(text))
-    low = lowered if lowered is not None else text.lower()
+    low = fold(lowered) if lowered is not None else text.lower()
     words = [w for w in term.split() if w.lower() not in _SMALL] or term.split()
     return all(_pattern(w).search(low) for w in words)
 
@@ -119,7 +131,7 @@ class CorpusTerms:
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> "CorpusTerms":
-        texts = list(texts)
+        texts = [fold(t) for t in texts]
         cased = Counter(w for t in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", t))
         words = {w.lower() for w in cased}
         lower, other = Counter(), Counter()

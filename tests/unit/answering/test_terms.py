@@ -41,3 +41,14 @@ def test_a_capitalised_word_the_corpus_writes_in_lower_case_is_not_a_name():
     assert corpus.is_common_word("Help") and corpus.is_common_word("HELP")
     assert not corpus.is_common_word("Alliance") and not corpus.is_common_word("NATO")
     assert not corpus.is_common_word("North Atlantic")  # a name of several words stays a name
+
+
+def test_a_name_written_without_its_accents_is_the_same_name():
+    """SQuAD's "When did Tugh Temur die?" over "After the death of Tugh Temür in 1332": the corpus uses
+    the name, and the sentence supports it (it was a name the corpus never uses, so the answerer refused)."""
+    corpus = CorpusTerms.of(["After the death of Tugh Temür in 1332, Raphaël Hertzog wrote."])
+    assert specific_terms("When did Tugh Temur die?") == ("Tugh Temur",)
+    assert specific_terms("Who is Raphaël Hertzog?") == ("Raphael Hertzog",)  # not "Rapha", "l"
+    assert corpus.names("Tugh Temur") and corpus.names("Raphael Hertzog")
+    assert corpus.supports("Tugh Temur", "After the death of Tugh Temür in 1332")
+    assert not corpus.names("Tugh Timor")

@@ -9,7 +9,8 @@ import re
 from service.core.records import Sentence
 
 _ADJ = r"(?:[\w'’-]+\s+)?"  # one word between "which" and the noun: "which Romanian city"
-_Q = [  # (pattern on the question, expected type); the first match wins
+_Q: list[tuple[str, str | None]] = [  # (pattern on the question, expected type); the first match wins
+    (r"^\W*why\b", None),  # a reason, whatever it names: "why are new oil fields sold at a higher price?"
     (r"^\W*how\s+(?:much|expensive)\b|\btell\s+me\s+how\s+much\b"
      r"|\b(?:cost|costs|budget|price|funding|gdp|salary|spend|spent|spending)\b", "amount"),
     (r"\bhow\s+(?:large|big|high)\b|\bthe\s+size\s+of\b", "quantity"),
@@ -60,7 +61,9 @@ PATTERNS = {
                          rf"|\b[0-9][0-9,.]*\s?(?:million|billion)\b)", re.I),
     "date": re.compile(rf"\b(?:\d{{1,2}}(?:-\d{{1,2}})?\s+{_MONTH}(?:\s+\d{{4}})?|{_MONTH}(?:\s+\d{{1,2}},?)?\s+\d{{4}}"
                        rf"|(?:1[0-9]|20)\d\d(?:-\d\d-\d\d)?|{_MONTH})\b"),
-    "duration": re.compile(rf"\b{_NUM}[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I),
+    # "4 weeks", and "since 2001", "since the 1950s" for "how long has it been ..."
+    "duration": re.compile(rf"\b{_NUM}[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
+                           rf"|\bsince\s+(?:the\s+)?(?:(?:1[0-9]|20)\d\ds?|{_MONTH}(?:\s+\d{{4}})?)\b", re.I),
     "frequency": re.compile(rf"\b(?:once|twice|thrice|{_NUM}\s+times|every|each|per)\s+(?:a\s+|an\s+|other\s+|"
                             rf"{_NUM}\s+)?(?:second|minute|hour|day|night|week|month|quarter|year|release|cycle)s?\b"
                             r"|\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually)\b", re.I),
@@ -68,8 +71,16 @@ PATTERNS = {
     "version": re.compile(r"\b\d+(?:\.\d+)+(?:[-~+][\w.~+]*)?|\b(?:version|v)\s?\d+\b|\b[A-Z][\w]*-\d+(?:\.\d+)*\+?", re.I),
     "place": re.compile(r"(?<![\w$])(?:/[\w.+-]+){2,}/?|\bhttps?://\S+[\w/]"),  # a path or URL: where a file is
 }
-# spans that look like a number but do not count anything: dates, money, years
+# spans that look like a number but do not count anything: dates, money, years; a date or time that
+# counts units ("at least 4 weeks", "between 3 and 14 hours") does count, and a percentage answers a
+# question that asks for one ("what percentage", "what share")
 _NOT_A_COUNT = {"DATE", "TIME", "MONEY", "PERCENT"}
+_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
+                   re.I)
+_SHARE = re.compile(r"\b(?:percentage|percent|per\s*cent|share|proportion|fraction)\b", re.I)
+_MONEY = re.compile(rf"(?:EUR|USD|GBP|US\$|\$|€|£)\s?[0-9][0-9,.]*{_SCALE}|\b[0-9][0-9,.]*{_SCALE}\s?"
+                    r"(?:euros?|dollars?|pounds?|EUR|USD)\b", re.I)
+_PERCENT = re.compile(r"\b[0-9][0-9,.]*\s?(?:%|per\s*cent|percent)", re.I)
 _YEAR = re.compile(r"^(?:19|20)[0-9][0-9]$")
 
 
@@ -106,8 +117,11 @@ def typed_spans(kind: str, sentence: Sentence, question: str = "", primary: bool
     spans = [(a, b) for a, b, label in sentence.entities if label in labels]
     spans += _pattern_spans(kind, text)
     if kind == "number":
-        blocked = [(a, b) for a, b, label in sentence.entities if label in _NOT_A_COUNT]
-        blocked += _pattern_spans("amount", text)
+        share = bool(_SHARE.search(question))
+        blocked = [(a, b) for a, b, label in sentence.entities if label in _NOT_A_COUNT
+                   and not (label in ("DATE", "TIME") and _UNIT.search(text[a:b])) and not (share and label == "PERCENT")]
+        blocked += [m.span() for m in _MONEY.finditer(text)]
+        blocked += [] if share else [m.span() for m in _PERCENT.finditer(text)]
         spans = [(a, b) for a, b in spans if not _YEAR.match(text[a:b])
                  and not any(x <= a and b <= y for x, y in blocked)]
     asked = set(_WORDS.findall(question.lower()))

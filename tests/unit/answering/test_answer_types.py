@@ -79,3 +79,19 @@ def test_a_year_before_1900_is_a_date_and_a_when_clause_does_not_ask_for_one():
     assert expected_type("Where the package is split, who maintains it?") == "person"
     assert expected_type("When did the ministers meet, and what did they agree?") == "date"  # a question itself
     assert expected_type("When was the Duchy of Normandy founded?") == "date"
+
+
+def test_counts_of_units_percentages_for_a_share_and_a_reason_question():
+    """SQuAD: "How many paid holiday days ...?" -> "at least 4 weeks" (a DATE to the tagger); "What
+    percentage ...?" -> "90%" (a PERCENT, not a count otherwise); "how long has ... been" -> "since 2001"."""
+    weeks = _s("Workers get at least 4 weeks of holidays.", [(12, 29, "DATE")])
+    assert typed_spans("number", weeks, "How many holiday days do workers get?") != []
+    share = _s("Steam turbines make about 90% of the power.", [(20, 29, "PERCENT")])
+    assert typed_spans("number", share, "What percentage of the power do steam turbines make?") != []
+    assert typed_spans("number", share, "How many turbines are there?") == []  # a percentage counts nothing
+    money = _s("It cost EUR 2 million and 2 million people saw it.")
+    assert [money.text[a:b] for a, b in typed_spans("number", money, "How many people saw it?")] == ["2 million"]
+    since = _s("The government has countered it since 2001.", [(38, 42, "DATE")])
+    assert [since.text[a:b] for a, b in typed_spans("duration", since)] == ["since 2001"]
+    assert expected_type("Why are newly discovered oil fields sold at a higher price?") is None
+    assert expected_type("What is the price of oil?") == "amount"

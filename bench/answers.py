@@ -6,9 +6,10 @@ split: unanswerable questions that abstain, answerable ones that wrongly abstain
 sentence holding the evidence (of the questions whose evidence is in the top 5 passages), short-answer
 exact match, answer sentences that are headings/title lines/URLs/fragments, short answers breaking the
 citation contract; the same figures for the previous answerer (one threshold) on the same indexes;
-and the project set's retrieval figures (hit@5, MRR@10, hybrid) beside the foundation's.
+the project set's retrieval figures (hit@5, MRR@10, hybrid) beside the foundation's; and both answerers
+on SQuAD 2.0's articles (service/evaluation/squad_answers.py: test = the last four, never tuned on).
 
-    .venv/bin/python bench/answers.py [--index-root DIR] [--json]
+    .venv/bin/python bench/answers.py [--index-root DIR] [--squad PATH] [--json]
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ from service.core.records import Answer
 from service.evaluation.answer_run import AnswerJob, corpus_engine
 from service.evaluation.answer_sets import ANSWER_SETS, load_answer_set
 from service.evaluation.answers import by_split, score
+from service.evaluation.reader_data import load_squad, squad_readings
+from service.evaluation import squad_answers
 from service.evaluation.testset import DEFAULT_TESTSET, evaluate_mode, load_testset
+from service.models.entities import spacy_entities
 from service.models.reader import load_reader
 from service.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
+SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad2" / "squad2-dev-half.json"
 
 
 def previous_answer(engine: Engine, question: str, top_k: int = 5) -> Answer:
@@ -55,6 +60,7 @@ def figures(engine: Engine, questions: list, ask) -> dict[str, dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-root", type=Path, help="where to build the indexes (default: a temporary folder)")
+    ap.add_argument("--squad", type=Path, default=SQUAD, help="SQuAD 2.0 (the labelled half of its dev set)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     settings = Settings()
@@ -77,8 +83,10 @@ def main() -> None:
                          "project_abstention_now": _project_abstention(engine, project, engine.ask),
                          "project_abstention_before": _project_abstention(engine, project,
                                                                           lambda q, k, m: previous_answer(engine, q))}
+    squad = squad_figures(args.squad, embedder, answer_settings(settings))
     if args.json:
-        print(json.dumps({"answers": now, "trained_reader": reader, "previous_answerer": before, "retrieval_guard": guard}, indent=1))
+        print(json.dumps({"answers": now, "trained_reader": reader, "previous_answerer": before, "retrieval_guard": guard,
+                          "squad": squad}, indent=1))
         return
     print_table("== this answerer (shipped default: evidence features, linear)", now, ANSWER_COLUMNS)
     print_table("== trained reader (BRIEFQA_READER=true), same indexes", reader, ANSWER_COLUMNS)
@@ -88,9 +96,20 @@ def main() -> None:
           f"MRR@10 {g['mrr@10']} (foundation {FOUNDATION['mrr@10']})")
     print(f"   project set abstention (unanswerable that abstain / answerable that do): now "
           f"{guard['project_abstention_now']}, before {guard['project_abstention_before']}")
+    print("== SQuAD 2.0 (each question's paragraph as its passage; test = the last four articles)")
+    for name, per_split in squad.items():
+        for split, f in per_split.items():
+            print(f"   {name:9s} {split:10s} " + "  ".join(f"{k} {v}" for k, v in f.items()))
     t = guard["answer_step_ms"]
     print(f"== answer step on the brief (same retrieved passages, {t['questions']} questions), p50 / p90 ms: "
           f"this answerer {t['now_p50']} / {t['now_p90']}, previous {t['before_p50']} / {t['before_p90']}")
+
+
+def squad_figures(path: Path, embedder, settings) -> dict[str, dict]:
+    """The shipped answerer and the previous one on SQuAD 2.0's questions."""
+    readings, vectors, corpus = squad_readings(load_squad(path), embedder, spacy_entities)
+    return {"shipped": squad_answers.figures(readings, squad_answers.shipped(vectors, corpus, settings)),
+            "previous": squad_answers.figures(readings, squad_answers.previous(vectors, settings))}
 
 
 def answer_step_ms(engine: Engine, questions: list[str], rounds: int = 3) -> dict[str, float]:

@@ -76,14 +76,29 @@ def _spans(qa: dict, key: str, offset: int) -> list[tuple[int, int]]:
     return [(offset + a["answer_start"], offset + a["answer_start"] + len(a["text"])) for a in qa.get(key, [])]
 
 
-def _holds(s: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
+def holds_start(s: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
     """The sentence holds the start of an answer span (an answer crossing a boundary belongs to its first)."""
     return any(s.start <= a < s.end for a, _ in spans)
 
 
-def squad_groups(articles: Sequence[_Article], embedder: Embedder, tagger: EntityTagger,
-                 settings: AnswerSettings = AnswerSettings()) -> list[Group]:
-    """Every question of `articles`, one group each (questions whose paragraph keeps no candidate skipped)."""
+@dataclass(frozen=True)
+class SquadReading:
+    """One SQuAD question as the answerer reads it: its paragraph's sentences are the candidates."""
+
+    article: str
+    question: str
+    answerable: bool
+    q_vec: np.ndarray
+    candidates: list[Candidate]
+    view: PassageView
+    answers: list[tuple[int, int]]  # annotators' spans (empty: unanswerable)
+    plausible: list[tuple[int, int]]  # an unanswerable question's plausible spans
+
+
+def squad_readings(articles: Sequence[_Article], embedder: Embedder,
+                   tagger: EntityTagger) -> tuple[list[SquadReading], np.ndarray, CorpusTerms]:
+    """Every question of `articles`, the sentence vectors its candidates' rows point into, and the corpus
+    statistics (over the SQuAD articles, as the service takes them over its corpus)."""
     corpus = CorpusTerms.of(a.text for a in articles)
     sentences = {(a.title, off): split_sentences(a.title, ctx, off) for a in articles for off, ctx, _ in a.paragraphs}
     flat = [s for ss in sentences.values() for s in ss]
@@ -96,17 +111,26 @@ def squad_groups(articles: Sequence[_Article], embedder: Embedder, tagger: Entit
         row += len(ss)
     qas = [(a, off, ctx, qa) for a in articles for off, ctx, qs in a.paragraphs for qa in qs]
     q_vecs = embedder.encode([qa["question"] for *_, qa in qas])
+    out = [SquadReading(a.title, qa["question"], not qa["is_impossible"], q_vec, cands[(a.title, off)],
+                        PassageView(ctx, (), a.title.replace("_", " "), off),
+                        _spans(qa, "answers", off), _spans(qa, "plausible_answers", off))
+           for (a, off, ctx, qa), q_vec in zip(qas, q_vecs)]
+    return out, vectors, corpus
+
+
+def squad_groups(articles: Sequence[_Article], embedder: Embedder, tagger: EntityTagger,
+                 settings: AnswerSettings = AnswerSettings()) -> list[Group]:
+    """Every question of `articles`, one group each (questions whose paragraph keeps no candidate skipped)."""
+    readings, vectors, corpus = squad_readings(articles, embedder, tagger)
     out = []
-    for (a, off, ctx, qa), q_vec in zip(qas, q_vecs):
-        view = PassageView(ctx, (), a.title.replace("_", " "), off)
-        g = gather(qa["question"], q_vec, cands[(a.title, off)], vectors, [view], corpus, settings)
+    for r in readings:
+        g = gather(r.question, r.q_vec, r.candidates, vectors, [r.view], corpus, settings)
         if not g.pool:
             continue
-        answers, plausible = _spans(qa, "answers", off), _spans(qa, "plausible_answers", off)
-        out.append(Group(f"squad:{a.title}", g.question, not qa["is_impossible"],
-                         reader_rows(q_vec, g.pool, g.evidence, vectors),
-                         np.array([_holds(c.sentence, answers) for c in g.pool]),
-                         np.array([_holds(c.sentence, plausible) for c in g.pool]), tuple(g.evidence),
+        out.append(Group(f"squad:{r.article}", g.question, r.answerable,
+                         reader_rows(r.q_vec, g.pool, g.evidence, vectors),
+                         np.array([holds_start(c.sentence, r.answers) for c in g.pool]),
+                         np.array([holds_start(c.sentence, r.plausible) for c in g.pool]), tuple(g.evidence),
                          gated(g, corpus, settings)))
     return out
 

@@ -47,18 +47,24 @@ def _standardise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_sentences(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = 0.05, steps: int = 3000,
-                  rate: float = 0.1) -> Linear:
-    """Conditional logit: maximise, per question, the softmax share of its evidence-holding sentences."""
-    mean, scale = _standardise(np.vstack([x for x, _ in groups]))
-    z = [((x - mean) / scale, y / y.sum()) for x, y in groups]
+                  rate: float = 0.1, weights: np.ndarray | None = None) -> Linear:
+    """Conditional logit: maximise, per question, the softmax share of its evidence-holding sentences
+    (each question weighing `weights[i]`, by default alike)."""
+    rows = np.vstack([x for x, _ in groups])
+    mean, scale = _standardise(rows)
+    z = (rows - mean) / scale
+    sizes = np.array([len(x) for x, _ in groups])
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    of = np.repeat(np.arange(len(groups)), sizes)
+    target = np.concatenate([y / y.sum() for _, y in groups])
+    share = np.ones(len(groups)) if weights is None else np.asarray(weights, dtype=float)
+    share = np.repeat(share / share.sum(), sizes)
     w = np.zeros(len(mean))
     for _ in range(steps):
-        grad = l2 * w
-        for x, target in z:
-            s = x @ w
-            p = np.exp(s - s.max())
-            grad += x.T @ (p / p.sum() - target) / len(z)
-        w -= rate * grad
+        s = z @ w
+        p = np.exp(s - np.maximum.reduceat(s, starts)[of])
+        p /= np.add.reduceat(p, starts)[of]
+        w -= rate * (l2 * w + z.T @ (share * (p - target)))
     return Linear(mean, scale, w)
 
 
@@ -74,12 +80,17 @@ def fit_logistic(rows: np.ndarray, y: np.ndarray, l2: float = 1.0) -> Linear:
     return Linear(mean, scale, b[:-1], float(b[-1]))
 
 
-def fit(dev: list[Example], wrong_abstain: float = 0.02, fitted_on: str = "") -> AnswerModel:
+def fit(dev: list[Example], wrong_abstain: float = 0.02, fitted_on: str = "",
+        extra: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> AnswerModel:
     """Both models from dev examples; the threshold abstains as often as it can on dev while the model
-    wrongly abstains on at most `wrong_abstain` of the answerable questions the rules let through."""
+    wrongly abstains on at most `wrong_abstain` of the answerable questions the rules let through.
+    `extra`: more (sentence rows, labels) questions for the sentence model only (SQuAD's training
+    articles), together weighing as much as the dev questions."""
     groups = [(np.array([e.row() for e in ex.gathered.evidence]), ex.labels.astype(float))
               for ex in dev if ex.labels.any()]
-    sentence = fit_sentences(groups)
+    extra = [(x, y.astype(float)) for x, y in extra if y.any()]
+    weights = np.r_[np.ones(len(groups)), np.full(len(extra), len(groups) / len(extra) if extra else 0.0)]
+    sentence = fit_sentences(groups + extra, weights=weights)
     asked = [ex for ex in dev if not ex.gated and ex.gathered.pool]
     rows = np.array([_question_row(ex, sentence) for ex in asked])
     y = np.array([ex.answerable for ex in asked], dtype=float)

@@ -54,7 +54,7 @@ class BuildSettings:
             "chunk_size": self.chunking.size, "chunk_overlap": self.chunking.overlap,
             "bm25": {"k1": self.bm25.k1, "b": self.bm25.b, "method": self.bm25.method},
             "passage_text": "subheading+clean/v1",
-            "document_text": "list-markers+pdf-word-gaps+notices+title-blocks/v4"}  # HTML/DOCX list items as "- item" lines; PDF words by font size; copyright lines and title-block authors are not headings
+            "document_text": "list-markers+pdf-word-gaps+notices+title-blocks+centred-titles/v5"}  # HTML/DOCX list items as "- item" lines; PDF words by font size; copyright lines and title-block authors are not headings; a centred title block gives the title
         if not self.sentences:
             fp["sentences"] = False
         else:  # sentence spans (hard-wrapped paragraphs joined) and their named entities

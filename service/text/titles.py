@@ -17,12 +17,13 @@ MAX_TITLE_WORDS = 25
 _LEADS_ON = ",;:"  # a line ending so introduces what follows: "Dear colleagues,", "Corresponding author:"
 _OPENS = "\"'“‘(`"  # a title may open with a quote or a parenthesis; other marks are markup or bullets
 _LETTERS = re.compile(r"[^\W\d_]")
+MAX_BLOCK_LINES, MAX_BLOCK_CHARS, MIN_INDENT = 4, 60, 4  # a centred title block (see _centred_block)
 
 
 def title_line(text: str) -> Heading | None:
     """The first non-blank line as a level-1 heading when it reads as a title, else None.
 
-    A title is followed by a blank line and then more text (a one-line document has no title line),
+    A title is followed by a blank line (or heads a centred title block, `_centred_block`) and then more text (a one-line document has no title line),
     is at most one sentence of at most MAX_TITLE_WORDS words and MAX_TITLE_CHARS characters, has at
     least two letters, and is not a list item, a numbered section heading or a table row, does not
     start with markup, and does not end in a comma, semicolon or colon."""
@@ -31,11 +32,29 @@ def title_line(text: str) -> Heading | None:
         line = raw.rstrip("\r\n")
         if line.strip():
             after = lines[i + 1:]
-            if not after or after[0].strip() or not any(x.strip() for x in after[1:]):
+            block = _centred_block(lines[i:])
+            if block:  # "Apache License" over its centred "Version 2.0, January 2004" and URL lines
+                after = lines[i + block:]
+            elif not after or after[0].strip():
+                return None
+            if not any(x.strip() for x in after[1:]):
                 return None
             return Heading(line.strip(), 1, pos, pos + len(line)) if _reads_as_title(line) else None
         pos += len(raw)
     return None
+
+
+def _centred_block(lines: list[str]) -> int:
+    """How many lines the centred title block opening `lines` has (0: none): two to four indented short
+    lines with no blank line between them, then a blank line, as plain-text licences and RFCs set a title
+    over its version, date and address."""
+    n = 0
+    while n < len(lines) and lines[n].strip() and n <= MAX_BLOCK_LINES:
+        line = lines[n].rstrip("\r\n")
+        if len(line.strip()) > MAX_BLOCK_CHARS or len(line) - len(line.lstrip()) < MIN_INDENT:
+            return 0
+        n += 1
+    return n if 2 <= n <= MAX_BLOCK_LINES and n < len(lines) else 0
 
 
 def _reads_as_title(line: str) -> bool:

@@ -21,6 +21,19 @@ def test_leading_blank_lines_and_indentation_keep_offsets_exact():
     assert text[head.start:head.body].strip() == head.title and text[:head.start].strip() == ""
 
 
+def test_a_centred_title_over_its_version_and_address_lines_is_the_title():
+    """Debian's /usr/share/common-licenses/Apache-2.0 opens so: the title had been missed, and no passage
+    of the licence was about the "Apache License" a question names."""
+    text = ("\n                                 Apache License\n                           Version 2.0, January 2004\n"
+            "                        http://www.apache.org/licenses/\n\n   TERMS AND CONDITIONS FOR USE\n\n   Body.\n")
+    head = title_line(text)
+    assert head is not None and head.title == "Apache License" and text[head.start:head.body].strip() == head.title
+    # a wrapped paragraph is not a title block: its lines are not indented, or not short
+    assert title_line("A first line\nwith no blank line after it\n\nBody.\n") is None
+    assert title_line("    " + "word " * 14 + "\n    " + "word " * 14 + "\n\nBody.\n") is None
+    assert title_line("    Apache License\n    Version 2.0\n") is None  # nothing after the block
+
+
 @pytest.mark.parametrize("text", [
     " ".join(["word"] * (MAX_TITLE_WORDS + 1)) + "\n\nBody.\n",  # too many words
     "A" * 201 + "\n\nBody.\n",  # too long

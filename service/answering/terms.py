@@ -140,7 +140,8 @@ class CorpusTerms:
         common = frozenset(w for w, n in lower.items() if n >= other.get(w, 0))
         paragraphs = [p for t in texts for p in re.split(r"\n\s*\n", t) if p.strip()]
         frequency = Counter(term for p in paragraphs for term in set(tokenize([p])[0]))
-        return cls(glossary(texts), "\n".join(sorted(words)), frequency, len(paragraphs), common)
+        defined = glossary(texts)
+        return cls({**initialisms(texts, defined), **defined}, "\n".join(sorted(words)), frequency, len(paragraphs), common)
 
     def is_common_word(self, name: str) -> bool:
         """A one-word name that the corpus mostly writes in lower case ("Help", "VERSION" in a corpus
@@ -218,6 +219,33 @@ def glossary(texts: Iterable[str]) -> dict[str, str]:
             expansion = _expansion(text[max(0, m.start() - 200) : m.start()], acronym)
             if expansion:
                 out[acronym] = expansion
+    return out
+
+
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:[ \t]*\n?[ \t]*(?:(?:of|for|and|on|the|de)[ \t]*\n?[ \t]*)?[A-Z][a-z]+){1,5}")
+_ARTICLE = re.compile(r"^(?:The|A|An|This|That)\s+")
+
+
+def initialisms(texts: Iterable[str], defined: Mapping[str, str]) -> dict[str, str]:
+    """Acronym -> phrase for the capitalised phrases of the texts whose initials nobody defined as an
+    acronym ("Mozilla Public License" for MPL, "European Union" for EU): a reader abbreviates what the
+    document spells out. An acronym two phrases share is left out unless one of them is most of its uses."""
+    uses: dict[str, Counter[str]] = {}
+    for text in texts:
+        for m in _PHRASE.finditer(text):
+            words = _ARTICLE.sub("", m.group(0)).split()
+            for a in range(len(words)):  # every run of it: "Mozilla Public License" of "... License Version"
+                for b in range(a + 2, len(words) + 1):
+                    if words[a].lower() in _SMALL or words[b - 1].lower() in _SMALL:
+                        continue
+                    acronym = "".join(w[0] for w in words[a:b] if w.lower() not in _SMALL)
+                    if len(acronym) >= 2 and acronym not in defined:
+                        uses.setdefault(acronym, Counter())[" ".join(words[a:b])] += 1
+    out = {}
+    for acronym, phrases in uses.items():
+        (phrase, n), total = phrases.most_common(1)[0], sum(phrases.values())
+        if 2 * n > total:
+            out[acronym] = phrase
     return out
 
 

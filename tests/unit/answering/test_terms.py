@@ -52,3 +52,16 @@ def test_a_name_written_without_its_accents_is_the_same_name():
     assert corpus.names("Tugh Temur") and corpus.names("Raphael Hertzog")
     assert corpus.supports("Tugh Temur", "After the death of Tugh Temür in 1332")
     assert not corpus.names("Tugh Timor")
+
+
+def test_an_acronym_of_a_phrase_the_corpus_spells_out_is_that_phrase():
+    """Debian's MPL-2.0 never writes "(MPL)", so "Who is the license steward of the MPL?" refused: no
+    passage named the MPL. An undefined acronym now stands for the capitalised phrase its letters begin."""
+    corpus = CorpusTerms.of(["Mozilla Public License Version 2.0\n\nMozilla Foundation is the license steward.",
+                             "The European Union and the European Union agreed; the Eastern Ukraine did not."])
+    assert corpus.acronyms["MPL"] == "Mozilla Public License"
+    assert corpus.acronyms["EU"] == "European Union"  # most of the phrases it could stand for
+    assert corpus.names("MPL") and corpus.supports("MPL", "Mozilla Public License Version 2.0")
+    assert "NATO" not in corpus.acronyms and not corpus.names("GPL")
+    defined = CorpusTerms.of(["The Alliance Data Sharing Ecosystem (ADSE) and the Allied Defence Ministers."])
+    assert defined.acronyms["ADSE"] == "Alliance Data Sharing Ecosystem"  # a definition wins

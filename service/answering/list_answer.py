@@ -81,8 +81,9 @@ def _section_items(doc: Document, section: Section) -> list[Item]:
 
 
 def _whole(doc: Document, section: Section) -> bool:
-    """The section is most of its document (the title's): answering with it is answering with the document."""
-    return section.end - section.start > 0.6 * len(doc.text)
+    """The section is most of its document, or is the title's own (front matter: a licence's version and
+    address lines under its title): answering with it is answering with the document."""
+    return section.end - section.start > 0.6 * len(doc.text) or clean(section.title) == clean(doc.title)
 
 
 def _introduces(doc: Document | None, c: Candidate) -> bool:

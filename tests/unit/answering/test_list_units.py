@@ -89,6 +89,16 @@ def test_the_section_of_a_documents_title_is_not_a_section_answer():
     assert _whole(doc, doc.sections[0]) and not _whole(doc, doc.sections[1])
 
 
+def test_a_short_title_section_is_front_matter_not_a_section_answer():
+    """Apache-2.0's title heads only its version and address lines; "What does the Apache License say
+    about trademarks?" was answered with them, as the section titled like the question."""
+    text = "Apache License\nVersion 2.0, January 2004\n\nTERMS AND CONDITIONS\n\n" + "Body text. " * 40
+    doc = Document("d", "Apache License", "apache.txt", text, "x",
+                   (Section("Apache License", 1, 0, 40, ("Apache License",), 15),
+                    Section("TERMS AND CONDITIONS", 1, 40, len(text), ("TERMS AND CONDITIONS",), 61)))
+    assert _whole(doc, doc.sections[0]) and not _whole(doc, Section("Trademarks", 2, 60, 120, ("Trademarks",), 72))
+
+
 def test_a_footnote_mark_after_a_full_stop_still_ends_the_intro_line():
     text = "Check these points in your review. [1]\n\n- Verify the upstream tarball.\n- Run lintian on it.\n"
     doc = Document("d", "t", "t", text, "x", ())

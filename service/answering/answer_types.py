@@ -33,11 +33,10 @@ _Q: list[tuple[str, str | None]] = [  # (pattern on the question, expected type)
 ]
 QUESTION_TYPES = [(re.compile(p, re.I), t) for p, t in _Q]
 
-PERSON_LABELS = ("PERSON",)
 # A proper name of any kind answers "who", "where" and "which organisation": "who decided" is as often
 # answered by a body or a country as by a person, and the packaged small tagger confuses the name labels
 # (on SQuAD's training articles it calls a third of the persons, places and bodies that answer such
-# questions by another name label: bench/answer_types.py)
+# questions by another name label: docs/ANSWERS.md, 2026-12-08)
 PROPER_NAMES = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"}
 # the labels a type's short answer is taken from first, when a sentence holds one
 PRIMARY = {"person": {"PERSON"}, "place": {"GPE", "LOC", "FAC"}, "organisation": {"ORG"}}

@@ -23,10 +23,11 @@ MAX_BLOCK_LINES, MAX_BLOCK_CHARS, MIN_INDENT = 4, 60, 4  # a centred title block
 def title_line(text: str) -> Heading | None:
     """The first non-blank line as a level-1 heading when it reads as a title, else None.
 
-    A title is followed by a blank line (or heads a centred title block, `_centred_block`) and then more text (a one-line document has no title line),
-    is at most one sentence of at most MAX_TITLE_WORDS words and MAX_TITLE_CHARS characters, has at
-    least two letters, and is not a list item, a numbered section heading or a table row, does not
-    start with markup, and does not end in a comma, semicolon or colon."""
+    A title is followed by a blank line (or heads a centred title block, `_centred_block`) and then more
+    text (a one-line document has no title line), is at most one sentence of at most MAX_TITLE_WORDS
+    words and MAX_TITLE_CHARS characters, has at least two letters, and is not a list item, a numbered
+    section heading or a table row, does not start with markup, and does not end in a comma, semicolon
+    or colon."""
     pos, lines = 0, text.splitlines(keepends=True)
     for i, raw in enumerate(lines):
         line = raw.rstrip("\r\n")

@@ -26,7 +26,7 @@ from service.app.settings import Settings
 from service.evaluation.answer_fit import examples, fit
 from service.evaluation.answer_run import AnswerJob, corpus_engine
 from service.evaluation.answer_sets import ANSWER_SETS, load_answer_set
-from service.evaluation.reader_data import SQUAD_TEST, SQUAD_VALIDATION, load_squad, squad_groups
+from service.evaluation.reader_data import load_squad, split_of, squad_groups
 from service.evaluation.testset import DEFAULT_TESTSET, load_testset
 from service.models.entities import spacy_entities
 
@@ -62,7 +62,7 @@ def main() -> None:
     if args.squad:
         groups = squad_groups(load_squad(args.squad), embedder, spacy_entities, answer_settings(settings))
         extra = [(np.array([e.row() for e in g.evidence]), g.labels) for g in groups if g.answerable
-                 and g.source.split(":", 1)[1] not in SQUAD_TEST + SQUAD_VALIDATION]
+                 and split_of(g.source.split(":", 1)[1]) == "train"]
         fitted_on += f"; sentence model also on {len(extra)} SQuAD 2.0 training-article questions"
         print(f"SQuAD: {len(extra)} answerable training-article questions for the sentence model")
     model = fit(dev, args.wrong_abstain, fitted_on, extra)

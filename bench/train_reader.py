@@ -25,7 +25,7 @@ from service.app.runtime import answer_settings, build_embedder, retrieval_setti
 from service.app.settings import Settings
 from service.evaluation.answer_run import AnswerJob, corpus_engine
 from service.evaluation.answer_sets import ANSWER_SETS, load_answer_set
-from service.evaluation.reader_data import SQUAD_TEST, SQUAD_VALIDATION, engine_groups, load_squad, squad_groups
+from service.evaluation.reader_data import engine_groups, load_squad, split_of, squad_groups
 from service.evaluation.reader_fit import (HeadSettings, abstain_figures, calibration, cosine_scores, fit_head,
                                            fit_question_head, head_scores, probabilities, top1)
 from service.evaluation.testset import DEFAULT_TESTSET, load_testset
@@ -92,9 +92,7 @@ def main() -> None:
     embedder = build_embedder(settings)
     squad = squad_groups(load_squad(args.squad), embedder, spacy_entities, answer_settings(settings))
     article = [g.source.split(":", 1)[1] for g in squad]
-    train = [g for g, a in zip(squad, article) if a not in SQUAD_TEST + SQUAD_VALIDATION]
-    val = [g for g, a in zip(squad, article) if a in SQUAD_VALIDATION]
-    test = [g for g, a in zip(squad, article) if a in SQUAD_TEST]
+    train, val, test = ([g for g, a in zip(squad, article) if split_of(a) == s] for s in ("train", "validation", "test"))
     dev = []
     with tempfile.TemporaryDirectory() as tmp:
         job = AnswerJob(ROOT / "tests" / "data", ROOT / "corpus", args.index_root or Path(tmp), settings.model,

@@ -34,6 +34,11 @@ SQUAD_TEST = ("Imperialism", "Warsaw", "French_and_Indian_War", "Force")  # the 
 SQUAD_VALIDATION = ("Packet_switching", "Immune_system")  # two of the twelve others, set aside to choose on
 
 
+def split_of(article: str) -> str:
+    """"test", "validation" or "train": where a SQuAD article belongs."""
+    return "test" if article in SQUAD_TEST else "validation" if article in SQUAD_VALIDATION else "train"
+
+
 @dataclass(frozen=True)
 class Group:
     """One question's candidates as the reader reads them."""

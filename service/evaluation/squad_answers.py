@@ -18,14 +18,10 @@ from collections.abc import Callable, Sequence
 from service.answering.answerable import decide
 from service.answering.extractive import AnswerSettings, compose
 from service.core.records import AnswerSentence
-from service.evaluation.reader_data import SQUAD_TEST, SQUAD_VALIDATION, SquadReading, holds_start
+from service.evaluation.reader_data import SquadReading, holds_start, split_of
 from service.text.sentences import clean
 
 Answerer = Callable[[SquadReading], tuple[AnswerSentence, ...]]  # () when it abstains
-
-
-def split_of(article: str) -> str:
-    return "test" if article in SQUAD_TEST else "validation" if article in SQUAD_VALIDATION else "train"
 
 
 def shipped(vectors, corpus, settings: AnswerSettings) -> Answerer:
